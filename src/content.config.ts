@@ -1,0 +1,12 @@
+import { defineCollection } from 'astro:content';
+import { glob } from 'astro/loaders';
+import { awarenessSchema, guideSchema, newsSchema } from './lib/content/schemas';
+
+// Editors' text lives outside src/ in ../content, one folder per collection.
+const mdx = (folder: string) => glob({ pattern: '**/*.mdx', base: `./content/${folder}` });
+
+export const collections = {
+  guides: defineCollection({ loader: mdx('guides'), schema: guideSchema }),
+  awareness: defineCollection({ loader: mdx('awareness'), schema: awarenessSchema }),
+  news: defineCollection({ loader: mdx('news'), schema: newsSchema }),
+};

@@ -1,0 +1,53 @@
+import { z } from 'astro/zod';
+import { regionKeys, topicKeys, newsKinds } from './taxonomy';
+
+/** Accepts a YAML date or an ISO date string; rejects anything that is not a real date. */
+const dateSchema = z.coerce.date({ error: 'must be a date written as YYYY-MM-DD' });
+
+/** Frontmatter every entry of the library carries. */
+export const entrySchema = z.object({
+  /** The page title, shown as the heading and in search results. */
+  title: z.string().min(5).max(120),
+  /** One or two sentences; used as the meta description and on listing cards. */
+  summary: z.string().min(20).max(300),
+  /** The day the entry was first published. A future date holds it back from production builds. */
+  published: dateSchema,
+  /** The day the text last changed in substance, if after `published`. */
+  updated: dateSchema.optional(),
+  /** `public` is open to everyone; `members` is only ever served to signed-in members. */
+  audience: z.enum(['public', 'members']),
+  /** One or more keys from src/lib/content/taxonomy.ts `topics`. */
+  topics: z.array(z.enum(topicKeys)).min(1),
+  /** One or more keys from `regions`; `national` when the entry applies everywhere. */
+  regions: z.array(z.enum(regionKeys)).min(1),
+  /** The organisation responsible for the text. */
+  owner: z.string().min(2).max(120),
+  /** Drafts are shown in `npm run dev` only and never built for production. Default false. */
+  draft: z.boolean().default(false),
+});
+
+/** Practice guides add review information, shown to the reader. */
+export const guideSchema = entrySchema
+  .extend({
+    /** The day the owner last checked the guide was right. */
+    reviewed: dateSchema,
+    /** The day by which the guide must be checked again; after it the guide says it may be out of date. */
+    reviewDue: dateSchema,
+    /** The guide's version, e.g. "1.2". */
+    version: z.string().regex(/^\d+\.\d+(\.\d+)?$/, 'must look like 1.0 or 1.2.3'),
+  })
+  .refine((g) => g.reviewDue > g.reviewed, {
+    message: 'must be later than reviewed',
+    path: ['reviewDue'],
+  });
+
+export const awarenessSchema = entrySchema;
+
+/** News adds what kind of item it is. */
+export const newsSchema = entrySchema.extend({
+  kind: z.enum(Object.keys(newsKinds) as [keyof typeof newsKinds, ...(keyof typeof newsKinds)[]]),
+});
+
+export type EntryData = z.infer<typeof entrySchema>;
+export type GuideData = z.infer<typeof guideSchema>;
+export type NewsData = z.infer<typeof newsSchema>;

@@ -1,0 +1,21 @@
+import rss from '@astrojs/rss';
+import type { APIRoute } from 'astro';
+import { entryUrl, getPublicEntries } from '../../lib/content/library';
+import { siteName } from '../../lib/site';
+
+export const GET: APIRoute = async ({ site }) => {
+  const news = await getPublicEntries('news');
+  return rss({
+    title: `${siteName}: news`,
+    description: 'News, workshop reports and events from the National Modern Slavery Network.',
+    site: site!,
+    items: news.map((entry) => ({
+      title: entry.data.title,
+      description: entry.data.summary,
+      pubDate: entry.data.published,
+      link: entryUrl(entry),
+      categories: [entry.data.kind],
+    })),
+    customData: '<language>en-gb</language>',
+  });
+};
