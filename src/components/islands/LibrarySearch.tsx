@@ -42,8 +42,11 @@ export default function LibrarySearch() {
   const [selected, setSelected] = useState<Selected>({ type: [], topic: [], region: [] });
   const [state, setState] = useState<State>({ status: 'idle' });
   const searchRun = useRef(0);
+  // False in the server-rendered HTML, so a browser without JavaScript keeps the notice below.
+  const [hydrated, setHydrated] = useState(false);
 
   useEffect(() => {
+    setHydrated(true);
     const initial = readUrl();
     setQuery(initial.query);
     setSelected(initial.selected);
@@ -100,6 +103,17 @@ export default function LibrarySearch() {
 
   return (
     <div className="library-search">
+      {!hydrated && (
+        <div className="notice">
+          <p>Search needs JavaScript, which is turned off or blocked in your browser. You can still browse everything:</p>
+          <ul>
+            <li><a href="/guides">Practice guides</a></li>
+            <li><a href="/awareness">Awareness pages</a></li>
+            <li><a href="/news">News and workshop reports</a></li>
+            <li><a href="/topics">All topics</a></li>
+          </ul>
+        </div>
+      )}
       <form className="search-form" role="search" action="/search" method="get" onSubmit={onSubmit}>
         <label htmlFor={`${id}-q`}>Search guides, awareness pages and news</label>
         <div className="search-form__row">

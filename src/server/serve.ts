@@ -1,0 +1,35 @@
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { securityHeaders } from './security-headers.ts';
+
+type NodeHandler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
+
+export interface ServeOptions {
+  root: string;
+  host: string;
+  port: number;
+  publicOrigin: URL;
+}
+
+/**
+ * Serves the built portal: Astro's standalone handler (static files first, then
+ * on-demand routes), with the security headers set on every response.
+ */
+export async function serve({ root, host, port, publicOrigin }: ServeOptions): Promise<{ server: Server; url: URL }> {
+  process.env.ASTRO_NODE_AUTOSTART = 'disabled';
+  const entry = pathToFileURL(join(root, 'dist/server/entry.mjs')).href;
+  const { handler } = (await import(entry)) as { handler: NodeHandler };
+  const headers = securityHeaders(publicOrigin);
+  const server = createServer((req, res) => {
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    handler(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return { server, url: new URL(`http://${host === '0.0.0.0' ? 'localhost' : host}:${actualPort}/`) };
+}

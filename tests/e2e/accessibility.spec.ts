@@ -1,0 +1,76 @@
+import { test, expect } from './fixtures.ts';
+
+/** One page of every type the library has. */
+const pages = {
+  home: '/',
+  'guides listing': '/guides',
+  guide: '/guides/referring-a-potential-victim-into-the-nrm',
+  'overdue guide': '/guides/setting-up-a-regional-anti-trafficking-network',
+  'awareness listing': '/awareness',
+  'awareness page': '/awareness/how-to-report',
+  'news listing': '/news',
+  'workshop report': '/news/west-yorkshire-anti-trafficking-workshop-2015',
+  'topics index': '/topics',
+  topic: '/topics/nrm',
+  about: '/about',
+  'accessibility statement': '/accessibility',
+  'privacy notice': '/privacy',
+  'not found': '/no-such-page',
+  'search with results': '/search?q=trafficking&topic=Safeguarding',
+  'search without results': '/search?q=zzqxjvnothingmatches',
+};
+
+for (const [name, path] of Object.entries(pages)) {
+  test(`axe finds no WCAG 2.2 AA violations on the ${name} page`, async ({ page, expectNoAxeViolations }) => {
+    await page.goto(path);
+    if (path.startsWith('/search')) await expect(page.getByRole('status')).toContainText('result');
+    await expectNoAxeViolations(page);
+  });
+}
+
+test('keyboard alone: skip to main content, then reach search and run it', async ({ page }) => {
+  await page.goto('/');
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to main content' });
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeVisible();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('main')).toBeFocused();
+
+  // From the top again: Tab through the header to the search box.
+  await page.goto('/');
+  const search = page.getByRole('banner').getByLabel('Search the library');
+  for (let i = 0; i < 10 && !(await search.evaluate((el) => el === document.activeElement)); i++) {
+    await page.keyboard.press('Tab');
+  }
+  await expect(search).toBeFocused();
+  await page.keyboard.type('safeguarding');
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/search\?q=safeguarding/);
+  await expect(page.getByRole('status')).toContainText('results for “safeguarding”');
+
+  // Tab on from the search field reaches a filter and then a result link.
+  await page.getByRole('main').getByRole('searchbox').focus();
+  await page.keyboard.press('Tab'); // the Search button
+  await page.keyboard.press('Tab'); // the first filter
+  await expect(page.locator('.search-filters input[type="checkbox"]').first()).toBeFocused();
+  await page.keyboard.press('Space');
+  await expect(page.locator('.search-filters input[type="checkbox"]').first()).toBeChecked();
+  const firstResult = page.locator('.results a').first();
+  await firstResult.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('article[data-pagefind-body] h1')).toBeVisible();
+});
+
+test('focus is visible on links', async ({ page }) => {
+  await page.goto('/');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  const outline = await page.evaluate(() => {
+    const el = document.activeElement as HTMLElement;
+    const style = getComputedStyle(el);
+    return { tag: el.tagName, background: style.backgroundColor };
+  });
+  expect(outline.tag).toBe('A');
+  expect(outline.background).toBe('rgb(255, 221, 0)');
+});

@@ -1,0 +1,73 @@
+import { test, expect } from './fixtures.ts';
+
+test('a reader goes from the home page to a guide and on to its topic', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1, name: 'National Modern Slavery Network' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Report modern slavery' })).toContainText('08000 121 700');
+
+  await page.getByRole('link', { name: 'All practice guides' }).click();
+  await expect(page).toHaveURL(/\/guides$/);
+  await page.getByRole('link', { name: 'Referring a potential victim into the National Referral Mechanism' }).click();
+
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Referring a potential victim into the National Referral Mechanism');
+  const meta = page.locator('.entry__meta');
+  await expect(meta).toContainText('Version');
+  await expect(meta).toContainText('Last reviewed');
+  await expect(meta).toContainText('Next review due');
+  await expect(page.getByRole('navigation', { name: 'Contents' }).getByRole('link').first()).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Tell us by email' })).toHaveAttribute('href', /^mailto:/);
+
+  await meta.getByRole('link', { name: 'National Referral Mechanism' }).click();
+  await expect(page).toHaveURL(/\/topics\/nrm$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('National Referral Mechanism');
+  await expect(page.getByRole('link', { name: 'Referring a potential victim into the National Referral Mechanism' })).toBeVisible();
+  await expect(page.getByRole('link', { name: /West Yorkshire/ }).first()).toBeVisible();
+});
+
+test('a guide past its review date says it may be out of date, a current one does not', async ({ page }) => {
+  await page.goto('/guides/setting-up-a-regional-anti-trafficking-network');
+  await expect(page.getByRole('note')).toContainText('This guide may be out of date');
+  await page.goto('/guides/referring-a-potential-victim-into-the-nrm');
+  await expect(page.getByText('This guide may be out of date')).toHaveCount(0);
+});
+
+test('news entries show their kind and the feed lists them', async ({ page, request }) => {
+  await page.goto('/news');
+  await expect(page.locator('.card__type').filter({ hasText: 'Workshop report' })).toHaveCount(1);
+  const feed = await request.get('/news/rss.xml');
+  expect(feed.ok()).toBe(true);
+  const xml = await feed.text();
+  expect(xml).toContain('<rss');
+  expect(xml).toContain('/news/west-yorkshire-anti-trafficking-workshop-2015');
+});
+
+test('pages carry canonical, description and Open Graph tags, and the sitemap lists them', async ({ page, request }) => {
+  await page.goto('/awareness/spotting-the-signs');
+  await expect(page.locator('link[rel="canonical"]')).toHaveAttribute('href', /\/awareness\/spotting-the-signs$/);
+  await expect(page.locator('meta[name="description"]')).toHaveAttribute('content', /.{20,}/);
+  await expect(page.locator('meta[property="og:title"]')).toHaveAttribute('content', /signs/i);
+  await expect(page.locator('meta[property="og:type"]')).toHaveAttribute('content', 'article');
+  const sitemap = await (await request.get('/sitemap-0.xml')).text();
+  expect(sitemap).toContain('/awareness/spotting-the-signs');
+  expect(sitemap).not.toContain('debriefing-a-multi-agency-exercise');
+});
+
+test('an unknown address gets the helpful 404 page with a search box', async ({ page }) => {
+  const response = await page.goto('/guides/no-such-guide');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
+  await page.getByRole('main').getByLabel('Search the library').fill('referral');
+  await page.getByRole('main').getByRole('button', { name: 'Search' }).click();
+  await expect(page).toHaveURL(/\/search\?q=referral/);
+  await expect(page.getByRole('status')).toContainText(/\d+ results? for “referral”/);
+});
+
+test('every response carries the security headers', async ({ request }) => {
+  for (const path of ['/', '/guides/running-a-multi-agency-response', '/pagefind/pagefind.js', '/no-such-page']) {
+    const headers = (await request.get(path)).headers();
+    expect(headers['content-security-policy'], path).toContain("frame-ancestors 'none'");
+    expect(headers['x-content-type-options'], path).toBe('nosniff');
+    expect(headers['referrer-policy'], path).toBe('strict-origin-when-cross-origin');
+    expect(headers['permissions-policy'], path).toContain('camera=()');
+  }
+});

@@ -1,0 +1,17 @@
+import { defineConfig } from '@playwright/test';
+
+export default defineConfig({
+  testDir: '.',
+  globalSetup: './global-setup.ts',
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  timeout: 30_000,
+  reporter: process.env.CI ? [['list']] : [['list']],
+  use: {
+    // The built portal, started by global-setup.ts on a free port.
+    baseURL: process.env.E2E_BASE_URL,
+    trace: 'retain-on-failure',
+  },
+  outputDir: '../../test-results',
+});

@@ -1,0 +1,37 @@
+import { test, expect } from './fixtures.ts';
+
+test('searching for the NRM finds the guide and the workshop report, and a topic filter narrows the results', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('banner').getByLabel('Search the library').fill('National Referral Mechanism');
+  await page.getByRole('banner').getByRole('button', { name: 'Search' }).click();
+
+  const status = page.getByRole('status');
+  await expect(status).toContainText(/results? for “National Referral Mechanism”/);
+  const results = page.locator('.results > li');
+  await expect(results.getByRole('link', { name: 'Referring a potential victim into the National Referral Mechanism' })).toBeVisible();
+  await expect(results.getByRole('link', { name: /West Yorkshire network tests its response/ })).toBeVisible();
+  await expect(results.locator('mark').first()).toBeVisible();
+  const before = await results.count();
+
+  await page.getByRole('group', { name: 'Topic' }).getByLabel('Regional networks').check();
+  await expect.poll(() => results.count()).toBeLessThan(before);
+  await expect(results.getByRole('link', { name: /West Yorkshire network tests its response/ })).toBeVisible();
+  await expect(results.getByRole('link', { name: 'Referring a potential victim into the National Referral Mechanism' })).toHaveCount(0);
+  await expect(page).toHaveURL(/topic=Regional\+networks/);
+});
+
+test('a search with no results says so and suggests the listings', async ({ page }) => {
+  await page.goto('/search?q=zzqxjvnothingmatches');
+  await expect(page.getByRole('status')).toHaveText('0 results for “zzqxjvnothingmatches”');
+  await expect(page.getByText('Nothing matched')).toBeVisible();
+  await expect(page.locator('.no-results').getByRole('link', { name: 'Practice guides' })).toBeVisible();
+});
+
+test('without JavaScript the search page says so and links the listings', async ({ systemBrowser, baseURL }) => {
+  const context = await systemBrowser.newContext({ baseURL, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/search?q=referral');
+  await expect(page.getByText('Search needs JavaScript')).toBeVisible();
+  await expect(page.locator('.notice').getByRole('link', { name: 'Practice guides' })).toBeVisible();
+  await context.close();
+});
