@@ -19,6 +19,8 @@ export default defineConfig({
   output: 'static',
   adapter: node({ mode: 'standalone' }),
   trailingSlash: 'never',
+  // Shiki's inline styles would need 'unsafe-inline' under our CSP; guides have no code to colour.
+  markdown: { syntaxHighlight: false },
   integrations: [mdx(), react(), sitemap(), pagefindPublicIndex()],
   security: {
     checkOrigin: true,

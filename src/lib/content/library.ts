@@ -5,7 +5,8 @@ import type { CollectionName } from './taxonomy';
 export type LibraryEntry = CollectionEntry<'guides'> | CollectionEntry<'awareness'> | CollectionEntry<'news'>;
 
 /** Evaluated once per build: the build's clock decides what is released. */
-const publishContext: PublishContext = { now: new Date(), production: import.meta.env.PROD };
+// Only `astro dev` shows drafts and future entries; every build is treated as production.
+const publishContext: PublishContext = { now: new Date(), production: !import.meta.env.DEV };
 
 const newestFirst = (a: LibraryEntry, b: LibraryEntry) => b.data.published.getTime() - a.data.published.getTime();
 

@@ -34,7 +34,9 @@ export const guideSchema = entrySchema
     /** The day by which the guide must be checked again; after it the guide says it may be out of date. */
     reviewDue: dateSchema,
     /** The guide's version, e.g. "1.2". */
-    version: z.string().regex(/^\d+\.\d+(\.\d+)?$/, 'must look like 1.0 or 1.2.3'),
+    version: z
+      .string({ error: 'must be text in quotes, e.g. version: "1.2"' })
+      .regex(/^\d+\.\d+(\.\d+)?$/, 'must look like "1.0" or "1.2.3"'),
   })
   .refine((g) => g.reviewDue > g.reviewed, {
     message: 'must be later than reviewed',
