@@ -12,7 +12,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 try {
   const config = loadServerConfig(process.env);
   ensureBuilt(root);
-  const { url } = await serve({ root, ...config });
+  const { url } = await serve({ distDir: `${root}/dist`, ...config });
   console.log(`\nThe portal is running at ${url}\nPress Ctrl+C to stop.\n`);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);

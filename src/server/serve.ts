@@ -6,7 +6,8 @@ import { securityHeaders } from './security-headers.ts';
 type NodeHandler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
 
 export interface ServeOptions {
-  root: string;
+  /** The build output folder (dist/ unless a benchmark built elsewhere). */
+  distDir: string;
   host: string;
   port: number;
   publicOrigin: URL;
@@ -16,9 +17,9 @@ export interface ServeOptions {
  * Serves the built portal: Astro's standalone handler (static files first, then
  * on-demand routes), with the security headers set on every response.
  */
-export async function serve({ root, host, port, publicOrigin }: ServeOptions): Promise<{ server: Server; url: URL }> {
+export async function serve({ distDir, host, port, publicOrigin }: ServeOptions): Promise<{ server: Server; url: URL }> {
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
-  const entry = pathToFileURL(join(root, 'dist/server/entry.mjs')).href;
+  const entry = pathToFileURL(join(distDir, 'server/entry.mjs')).href;
   const { handler } = (await import(entry)) as { handler: NodeHandler };
   const headers = securityHeaders(publicOrigin);
   const server = createServer((req, res) => {

@@ -9,7 +9,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export default async function globalSetup() {
   assertChromium();
   ensureBuilt(root);
-  const { server, url } = await serve({ root, host: '127.0.0.1', port: 0, publicOrigin: new URL('http://localhost:4321') });
+  const { server, url } = await serve({ distDir: `${root}/dist`, host: '127.0.0.1', port: 0, publicOrigin: new URL('http://localhost:4321') });
   // Workers start after this returns and inherit the environment.
   process.env.E2E_BASE_URL = url.origin;
   return async () => {
