@@ -71,3 +71,22 @@ test('every response carries the security headers', async ({ request }) => {
     expect(headers['permissions-policy'], path).toContain('camera=()');
   }
 });
+
+test('a printed guide keeps its text and provenance but drops the page furniture', async ({ page }) => {
+  await page.goto('/guides/running-a-multi-agency-response');
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.getByRole('banner')).toBeHidden();
+  await expect(page.getByRole('contentinfo')).toBeHidden();
+  await expect(page.getByRole('complementary', { name: 'Related' })).toBeHidden();
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await expect(page.locator('.entry__meta')).toContainText('Next review due');
+});
+
+test('on a phone the layout fits the screen without sideways scrolling', async ({ page }) => {
+  await page.setViewportSize({ width: 320, height: 640 });
+  for (const path of ['/', '/guides/referring-a-potential-victim-into-the-nrm', '/search?q=safeguarding']) {
+    await page.goto(path);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, path).toBeLessThanOrEqual(0);
+  }
+});
