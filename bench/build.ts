@@ -226,12 +226,22 @@ function build(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: s
   });
 }
 
+type PagefindPart = 'code' | 'meta' | 'index' | 'fragments';
+function pagefindPart(pathname: string): PagefindPart {
+  if (pathname.endsWith('.pf_index')) return 'index';
+  if (pathname.endsWith('.pf_fragment')) return 'fragments';
+  if (/\.(js|pagefind)$/.test(pathname)) return 'code';
+  return 'meta'; // pagefind-entry.json, .pf_meta, .pf_filter
+}
+
 interface QueryFigures {
   query: string;
   results: number;
   status: string;
   pagefindBytes: number;
   pagefindRequests: number;
+  /** Pagefind bytes by kind of file: code (JS, worker, WebAssembly), metadata and filters, index chunks, fragments. */
+  pagefindParts: Record<PagefindPart, number>;
   pageBytes: number;
   pageRequests: number;
   failed: string[];
@@ -278,6 +288,13 @@ async function measureQuery(browser: import('@playwright/test').Browser, base: U
       status: text,
       pagefindBytes: sum(pagefind),
       pagefindRequests: pagefind.length,
+      pagefindParts: pagefind.reduce(
+        (parts, { url, bytes }) => {
+          parts[pagefindPart(new URL(url).pathname)] += bytes;
+          return parts;
+        },
+        { code: 0, meta: 0, index: 0, fragments: 0 } as Record<PagefindPart, number>,
+      ),
       pageBytes: sum(all),
       pageRequests: all.length,
       failed,
@@ -321,7 +338,7 @@ try {
       `"${COMMON_WORD}" in ${guides.filter((g) => g.common).length}) in ${work}`,
   );
 
-  console.error('Building (a few minutes; BENCH_VERBOSE=1 shows the build log)…');
+  console.error('Building (BENCH_VERBOSE=1 shows the build log)…');
   const built = await build({ ...process.env, CONTENT_DIR: content, BUILD_OUT_DIR: dist, BUILD_CACHE_DIR: join(work, 'cache') });
   if (built.code !== 0) {
     console.error(built.output);
@@ -355,6 +372,11 @@ try {
     rows.push(
       [`"${q.query}": results`, Number.isNaN(q.results) ? q.status : group(q.results)],
       [`"${q.query}": Pagefind bytes fetched`, `${kB(q.pagefindBytes)} in ${q.pagefindRequests} requests`],
+      [
+        `"${q.query}": … of which`,
+        `code ${kB(q.pagefindParts.code)}, meta+filters ${kB(q.pagefindParts.meta)}, ` +
+          `index ${kB(q.pagefindParts.index)}, fragments ${kB(q.pagefindParts.fragments)}`,
+      ],
       [`"${q.query}": whole page bytes fetched`, `${kB(q.pageBytes)} in ${q.pageRequests} requests`],
     );
   }
