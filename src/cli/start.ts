@@ -1,19 +1,41 @@
 /**
- * `npm start`: build when needed, then serve the portal and say where.
+ * `npm start`: build when needed, migrate the database, seed demo data into a new one
+ * (never in production), then serve the portal and say where and how to sign in.
  * Settings come from the environment (see README, "Configuration").
  */
 import { fileURLToPath } from 'node:url';
 import { ensureBuilt } from '../server/build.ts';
 import { serve } from '../server/serve.ts';
 import { loadServerConfig } from '../server/config.ts';
+import { migrateDatabase, openDatabase } from '../lib/db.ts';
+import { totpEncryptionKey } from '../lib/auth/keys.ts';
+import { eq } from 'drizzle-orm';
+import { users } from '../../db/schema.ts';
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET, demoMembers, seedDemoData } from '../../db/seed.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+process.chdir(root);
 
 try {
   const config = loadServerConfig(process.env);
+  const production = process.env.NODE_ENV === 'production';
+  totpEncryptionKey(); // fail now, not at the first sign-in, if the key is missing
+  const db = await openDatabase(process.env);
+  const { wasEmpty } = await migrateDatabase(db);
+  if (wasEmpty && !production) await seedDemoData(db);
+  const demo = !production && (await db.select({ id: users.id }).from(users).where(eq(users.isDemo, true)).limit(1).get());
+  db.$client.close();
+
   ensureBuilt(root);
   const { url } = await serve({ distDir: `${root}/dist`, ...config });
-  console.log(`\nThe portal is running at ${url}\nPress Ctrl+C to stop.\n`);
+  console.log(`\nThe portal is running at ${url}`);
+  if (demo) {
+    console.log(`\nDemo sign-in (demo data only, never in production): ${new URL('/login', url)}`);
+    for (const m of demoMembers) console.log(`  ${m.role.padEnd(9)} ${m.email}`);
+    console.log(`  password: ${DEMO_PASSWORD}`);
+    console.log(`  security code: add the key ${DEMO_TOTP_SECRET} to an authenticator app, or run \`npm run admin -- demo-code\``);
+  }
+  console.log('\nPress Ctrl+C to stop.\n');
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);

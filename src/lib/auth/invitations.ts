@@ -1,0 +1,88 @@
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import { invitations, users, type Role } from '../../../db/schema.ts';
+import { write, type Database } from '../db.ts';
+import { auditIn } from './audit.ts';
+import { hashPassword } from './passwords.ts';
+import { hashToken, randomToken } from './tokens.ts';
+import { normaliseEmail } from './users.ts';
+
+/** How long an invitation link works (SECURITY.md: single-use, expiring). */
+export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+export interface InvitationInput {
+  email: string;
+  role: Role;
+  organisationId: number;
+}
+
+/**
+ * Creates a single-use invitation and returns its token, which exists only here: the
+ * database keeps its hash. Until mail exists the link is shown once to the inviter.
+ */
+export async function createInvitation(
+  db: Database,
+  invitedBy: number | null,
+  input: InvitationInput,
+  ip: string | null = null,
+  now = new Date(),
+): Promise<{ token: string; path: string; invitationId: number }> {
+  const token = randomToken(32);
+  const email = normaliseEmail(input.email);
+  const id = await write(db, async (tx) => {
+    // A newer invitation replaces any open one for the same address.
+    await tx.update(invitations).set({ revokedAt: now }).where(and(eq(invitations.email, email), isNull(invitations.usedAt), isNull(invitations.revokedAt)));
+    const [row] = await tx
+      .insert(invitations)
+      .values({ tokenHash: hashToken(token), email, role: input.role, organisationId: input.organisationId, invitedBy, createdAt: now, expiresAt: new Date(now.getTime() + INVITATION_TTL_MS) })
+      .returning({ id: invitations.id });
+    await auditIn(tx, { actorId: invitedBy, action: 'invitation-create', outcome: 'success', targetType: 'invitation', targetId: row!.id, ip, detail: { email, role: input.role, organisationId: input.organisationId } }, now);
+    return row!.id;
+  });
+  return { token, path: `/invite/${token}`, invitationId: id };
+}
+
+/** The open invitation a token stands for, or null if it is unknown, used, revoked or expired. */
+export async function findOpenInvitation(db: Database, token: string, now = new Date()) {
+  if (!/^[a-z2-7]{20,80}$/.test(token)) return null;
+  return (
+    (await db
+      .select()
+      .from(invitations)
+      .where(and(eq(invitations.tokenHash, hashToken(token)), isNull(invitations.usedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, now)))
+      .get()) ?? null
+  );
+}
+
+export type AcceptResult = { ok: true; userId: number } | { ok: false; reason: 'invalid-invitation' | 'email-taken' };
+
+/**
+ * Turns an invitation into an account. The invitation is marked used in the same
+ * transaction that creates the member, so a link works exactly once.
+ */
+export async function acceptInvitation(
+  db: Database,
+  token: string,
+  input: { displayName: string; password: string },
+  ip: string | null = null,
+  now = new Date(),
+): Promise<AcceptResult> {
+  const passwordHash = await hashPassword(input.password);
+  return write(db, async (tx) => {
+    const invitation = await tx
+      .select()
+      .from(invitations)
+      .where(and(eq(invitations.tokenHash, hashToken(token)), isNull(invitations.usedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, now)))
+      .get();
+    if (!invitation) return { ok: false, reason: 'invalid-invitation' } as const;
+    const existing = await tx.select({ id: users.id }).from(users).where(eq(users.email, invitation.email)).get();
+    if (existing) return { ok: false, reason: 'email-taken' } as const;
+    const used = await tx.update(invitations).set({ usedAt: now }).where(and(eq(invitations.id, invitation.id), isNull(invitations.usedAt)));
+    if (used.rowsAffected !== 1) return { ok: false, reason: 'invalid-invitation' } as const;
+    const [user] = await tx
+      .insert(users)
+      .values({ email: invitation.email, displayName: input.displayName, role: invitation.role, organisationId: invitation.organisationId, passwordHash, createdAt: now })
+      .returning({ id: users.id });
+    await auditIn(tx, { actorId: user!.id, action: 'invitation-accept', outcome: 'success', targetType: 'invitation', targetId: invitation.id, ip }, now);
+    return { ok: true, userId: user!.id } as const;
+  });
+}

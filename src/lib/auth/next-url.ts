@@ -1,0 +1,10 @@
+/** Only a path on this site may be a post-sign-in destination (no open redirects). */
+export function safeNext(next: string | null | undefined, fallback = '/members'): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  try {
+    const url = new URL(next, 'http://portal.invalid');
+    return url.host === 'portal.invalid' ? `${url.pathname}${url.search}` : fallback;
+  } catch {
+    return fallback;
+  }
+}

@@ -1,0 +1,59 @@
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import { passwordResets, users } from '../../../db/schema.ts';
+import { write, type Database } from '../db.ts';
+import { auditIn } from './audit.ts';
+import { hashPassword } from './passwords.ts';
+import { hashToken, randomToken } from './tokens.ts';
+
+/** A reset link works once, for one hour. */
+export const RESET_TTL_MS = 60 * 60 * 1000;
+
+/** Creates a reset link for a member; only its hash is stored. Earlier open links stop working. */
+export async function createPasswordReset(
+  db: Database,
+  userId: number,
+  actorId: number | null,
+  ip: string | null = null,
+  now = new Date(),
+): Promise<{ token: string; path: string }> {
+  const token = randomToken(32);
+  await write(db, async (tx) => {
+    await tx.update(passwordResets).set({ usedAt: now }).where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt)));
+    await tx.insert(passwordResets).values({ tokenHash: hashToken(token), userId, createdAt: now, expiresAt: new Date(now.getTime() + RESET_TTL_MS) });
+    await auditIn(tx, { actorId, action: 'password-reset-create', outcome: 'success', targetType: 'user', targetId: userId, ip }, now);
+  });
+  return { token, path: `/reset/${token}` };
+}
+
+/** The member an open reset token belongs to, or null. */
+export async function findOpenReset(db: Database, token: string, now = new Date()) {
+  if (!/^[a-z2-7]{20,80}$/.test(token)) return null;
+  const row = await db
+    .select({ resetId: passwordResets.id, user: users })
+    .from(passwordResets)
+    .innerJoin(users, eq(users.id, passwordResets.userId))
+    .where(and(eq(passwordResets.tokenHash, hashToken(token)), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, now)))
+    .get();
+  return row ?? null;
+}
+
+/**
+ * Sets the new password and uses the token up. The caller must have checked the
+ * member's second factor first: a reset never bypasses MFA. Revoking the member's
+ * sessions is the caller's next step (invalidateUserSessions).
+ */
+export async function completePasswordReset(db: Database, token: string, newPassword: string, ip: string | null = null, now = new Date()): Promise<boolean> {
+  const passwordHash = await hashPassword(newPassword);
+  return write(db, async (tx) => {
+    const reset = await tx
+      .select()
+      .from(passwordResets)
+      .where(and(eq(passwordResets.tokenHash, hashToken(token)), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, now)))
+      .get();
+    if (!reset) return false;
+    await tx.update(passwordResets).set({ usedAt: now }).where(eq(passwordResets.id, reset.id));
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, reset.userId));
+    await auditIn(tx, { actorId: reset.userId, action: 'password-reset-complete', outcome: 'success', targetType: 'user', targetId: reset.userId, ip }, now);
+    return true;
+  });
+}

@@ -1,0 +1,44 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import { recoveryCodes } from '../../../db/schema.ts';
+import { write, type Database } from '../db.ts';
+import { hashToken, randomToken } from './tokens.ts';
+
+const COUNT = 10;
+
+/** Formats 10 random characters as xxxxx-xxxxx, easy to read out and type. */
+function newCode(): string {
+  const raw = randomToken(8).slice(0, 10);
+  return `${raw.slice(0, 5)}-${raw.slice(5)}`;
+}
+
+function normalise(code: string): string {
+  return code.trim().toLowerCase().replace(/[\s-]/g, '');
+}
+
+/** Replaces a member's recovery codes; the plain codes are shown once and only hashes kept. */
+export async function regenerateRecoveryCodes(db: Database, userId: number): Promise<string[]> {
+  const codes = Array.from({ length: COUNT }, newCode);
+  await write(db, async (tx) => {
+    await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
+    await tx.insert(recoveryCodes).values(codes.map((c) => ({ userId, codeHash: hashToken(normalise(c)) })));
+  });
+  return codes;
+}
+
+/** Uses up one unused recovery code; false if it is wrong or already used. */
+export async function useRecoveryCode(db: Database, userId: number, code: string, now = new Date()): Promise<boolean> {
+  const codeHash = hashToken(normalise(code));
+  // The lookup is by hash, so there is no secret-dependent comparison to time.
+  const result = await write(db, (tx) =>
+    tx
+      .update(recoveryCodes)
+      .set({ usedAt: now })
+      .where(and(eq(recoveryCodes.userId, userId), eq(recoveryCodes.codeHash, codeHash), isNull(recoveryCodes.usedAt))),
+  );
+  return result.rowsAffected === 1;
+}
+
+export async function unusedRecoveryCodeCount(db: Database, userId: number): Promise<number> {
+  const rows = await db.select({ id: recoveryCodes.id }).from(recoveryCodes).where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt))).all();
+  return rows.length;
+}

@@ -1,0 +1,113 @@
+import { and, eq, ne } from 'drizzle-orm';
+import type { AstroCookies } from 'astro';
+import { sessions, users, type Session, type User } from '../../../db/schema.ts';
+import { write, type Database } from '../db.ts';
+import { hashToken, randomToken, sameHash } from './tokens.ts';
+
+/** Signed out after this long without a request (SECURITY.md 7.3.1). */
+export const IDLE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
+/** Signed out this long after signing in, however active (7.3.2). */
+export const ABSOLUTE_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+/** lastVerifiedAt is written at most this often, to keep reads free of writes. */
+const ACTIVITY_WRITE_INTERVAL_MS = 5 * 60 * 1000;
+
+export const SESSION_COOKIE = '__Host-session';
+
+export type SessionValidation = { session: Session; user: User } | { session: null; user: null };
+const none: SessionValidation = { session: null, user: null };
+
+export interface SessionOrigin {
+  ip?: string | null;
+  userAgent?: string | null;
+  mfaVerified?: boolean;
+}
+
+/** Starts a session; the returned token goes in the cookie and nowhere else. */
+export async function createSession(db: Database, userId: number, origin: SessionOrigin = {}, now = new Date()) {
+  const id = randomToken(15);
+  const secret = randomToken(32);
+  const [session] = await write(db, (tx) =>
+    tx
+      .insert(sessions)
+      .values({
+        id,
+        userId,
+        secretHash: hashToken(secret),
+        mfaVerified: origin.mfaVerified ?? false,
+        createdAt: now,
+        lastVerifiedAt: now,
+        ip: origin.ip ?? null,
+        userAgent: origin.userAgent?.slice(0, 300) ?? null,
+      })
+      .returning(),
+  );
+  return { token: `${id}.${secret}`, session: session! };
+}
+
+/** A malformed, unknown, expired or wrong token is simply "no session". */
+export async function validateSessionToken(db: Database, token: string | undefined, now = new Date()): Promise<SessionValidation> {
+  const [id, secret, extra] = token?.split('.') ?? [];
+  if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 128) return none;
+  const row = await db.select().from(sessions).innerJoin(users, eq(users.id, sessions.userId)).where(eq(sessions.id, id)).get();
+  if (!row || !sameHash(hashToken(secret), row.sessions.secretHash)) return none;
+  const { sessions: session, users: user } = row;
+  const t = now.getTime();
+  const expired =
+    t - session.lastVerifiedAt.getTime() >= IDLE_TIMEOUT_MS || t - session.createdAt.getTime() >= ABSOLUTE_LIFETIME_MS;
+  if (expired || user.status !== 'active') {
+    await invalidateSession(db, session.id);
+    return none;
+  }
+  if (t - session.lastVerifiedAt.getTime() >= ACTIVITY_WRITE_INTERVAL_MS) {
+    session.lastVerifiedAt = now;
+    await write(db, async (tx) => {
+      await tx.update(sessions).set({ lastVerifiedAt: now }).where(eq(sessions.id, session.id));
+      await tx.update(users).set({ lastSeenAt: now }).where(eq(users.id, user.id));
+    });
+  }
+  return { session, user };
+}
+
+export async function markSessionMfaVerified(db: Database, sessionId: string): Promise<void> {
+  await write(db, (tx) => tx.update(sessions).set({ mfaVerified: true }).where(eq(sessions.id, sessionId)));
+}
+
+export async function invalidateSession(db: Database, sessionId: string): Promise<void> {
+  await write(db, (tx) => tx.delete(sessions).where(eq(sessions.id, sessionId)));
+}
+
+/** Ends every session of a member, or every one but `keep` (after a password change). */
+export async function invalidateUserSessions(db: Database, userId: number, keep?: string): Promise<number> {
+  const result = await write(db, (tx) =>
+    tx.delete(sessions).where(keep ? and(eq(sessions.userId, userId), ne(sessions.id, keep)) : eq(sessions.userId, userId)),
+  );
+  return result.rowsAffected;
+}
+
+export function listUserSessions(db: Database, userId: number) {
+  return db
+    .select({ id: sessions.id, createdAt: sessions.createdAt, lastVerifiedAt: sessions.lastVerifiedAt, ip: sessions.ip, userAgent: sessions.userAgent })
+    .from(sessions)
+    .where(eq(sessions.userId, userId))
+    .orderBy(sessions.createdAt)
+    .all();
+}
+
+/**
+ * HttpOnly so scripts cannot read it; SameSite=Lax so other sites cannot post with it;
+ * Secure and the __Host- prefix pin it to this origin over HTTPS (browsers treat
+ * http://localhost as secure, so the same cookie works in development).
+ */
+export function setSessionCookie(cookies: AstroCookies, token: string, now = new Date()): void {
+  cookies.set(SESSION_COOKIE, token, {
+    httpOnly: true,
+    secure: true,
+    sameSite: 'lax',
+    path: '/',
+    expires: new Date(now.getTime() + ABSOLUTE_LIFETIME_MS),
+  });
+}
+
+export function deleteSessionCookie(cookies: AstroCookies): void {
+  cookies.set(SESSION_COOKIE, '', { httpOnly: true, secure: true, sameSite: 'lax', path: '/', maxAge: 0 });
+}

@@ -1,0 +1,67 @@
+import type { User } from '../../../db/schema.ts';
+import type { Database } from '../db.ts';
+import { audit } from './audit.ts';
+import { burnPasswordCheck, verifyPassword } from './passwords.ts';
+import { clearThrottle, throttle } from './throttle.ts';
+import { findUserByEmail, normaliseEmail } from './users.ts';
+import { useRecoveryCode } from './recovery-codes.ts';
+import { verifyUserTotp } from './totp.ts';
+
+export type PasswordStepResult =
+  | { ok: true; user: User }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
+
+const accountKey = (email: string) => `sign-in:account:${normaliseEmail(email)}`;
+const ipKey = (ip: string) => `sign-in:ip:${ip}`;
+
+/**
+ * First step of signing in. Wrong email, wrong password and suspended account all give
+ * the same answer after the same work (an argon2 check), so the response does not tell
+ * whether an email is registered.
+ */
+export async function checkPassword(db: Database, email: string, password: string, ip: string): Promise<PasswordStepResult> {
+  const limited = await throttle(db, [accountKey(email), ipKey(ip)]);
+  if (!limited.allowed) {
+    await audit(db, { actorId: null, action: 'sign-in', outcome: 'refused', ip, detail: { reason: 'throttled' } });
+    return { ok: false, reason: 'throttled', retryAfterSeconds: limited.retryAfterSeconds };
+  }
+  const user = await findUserByEmail(db, email);
+  const valid = user ? await verifyPassword(user.passwordHash, password) : (await burnPasswordCheck(password), false);
+  if (!user || !valid || user.status !== 'active') {
+    await audit(db, {
+      actorId: user?.id ?? null,
+      action: 'sign-in',
+      outcome: 'failure',
+      ip,
+      detail: { reason: !user ? 'unknown-email' : !valid ? 'wrong-password' : 'suspended' },
+    });
+    return { ok: false, reason: 'invalid' };
+  }
+  return { ok: true, user };
+}
+
+export type SecondFactorResult = { ok: true } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
+
+/** Second step: a TOTP code, or one of the member's recovery codes. Throttled like the first. */
+export async function checkSecondFactor(db: Database, user: User, code: string, ip: string): Promise<SecondFactorResult> {
+  const limited = await throttle(db, [`mfa:account:${user.id}`, ipKey(ip)]);
+  if (!limited.allowed) {
+    await audit(db, { actorId: user.id, action: 'sign-in-mfa', outcome: 'refused', ip, detail: { reason: 'throttled' } });
+    return { ok: false, reason: 'throttled', retryAfterSeconds: limited.retryAfterSeconds };
+  }
+  const compact = code.replace(/\s/g, '');
+  const ok = /^\d{6}$/.test(compact) ? await verifyUserTotp(db, user.id, compact) : await useRecoveryCode(db, user.id, code);
+  await audit(db, {
+    actorId: user.id,
+    action: 'sign-in-mfa',
+    outcome: ok ? 'success' : 'failure',
+    ip,
+    detail: { method: /^\d{6}$/.test(compact) ? 'totp' : 'recovery-code' },
+  });
+  if (ok) {
+    await clearThrottle(db, accountKey(user.email));
+    await clearThrottle(db, `mfa:account:${user.id}`);
+  }
+  return ok ? { ok: true } : { ok: false, reason: 'invalid' };
+}

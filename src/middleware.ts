@@ -1,0 +1,30 @@
+import { defineMiddleware } from 'astro:middleware';
+import { getDb } from './lib/db.ts';
+import { SESSION_COOKIE, deleteSessionCookie, validateSessionToken } from './lib/auth/sessions.ts';
+
+/**
+ * Loads the session for on-demand routes and marks their responses private.
+ * Prerendered pages are public and built without a request, so they are skipped.
+ */
+export const onRequest = defineMiddleware(async (context, next) => {
+  context.locals.user = null;
+  context.locals.session = null;
+  if (context.isPrerendered) return next();
+
+  const token = context.cookies.get(SESSION_COOKIE)?.value;
+  if (token) {
+    const { user, session } = await validateSessionToken(await getDb(), token);
+    if (session) {
+      context.locals.user = user;
+      context.locals.session = session;
+    } else {
+      deleteSessionCookie(context.cookies);
+    }
+  }
+
+  const response = await next();
+  // Pages rendered for a request may hold members' data: never cache them in shared caches.
+  if (!response.headers.has('Cache-Control')) response.headers.set('Cache-Control', 'private, no-store');
+  response.headers.set('Vary', 'Cookie');
+  return response;
+});
