@@ -1,11 +1,60 @@
 import { test as base, expect, chromium, type Browser, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { chromiumArgs, chromiumPath } from './chromium.ts';
+import { organisations, users, type Role, type User } from '../../db/schema.ts';
+import { openDatabase, write, type Database } from '../../src/lib/db.ts';
+import { hashPassword } from '../../src/lib/auth/passwords.ts';
+import { newTotpKey, saveTotpKey } from '../../src/lib/auth/totp.ts';
+import { createSession, SESSION_COOKIE } from '../../src/lib/auth/sessions.ts';
 
 /** WCAG 2.2 AA: every rule set up to it. */
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
-export const test = base.extend<{ page: Page; expectNoAxeViolations: (page: Page) => Promise<void> }, { systemBrowser: Browser }>({
+export interface TestMember {
+  user: User;
+  password: string;
+  totpKey: Uint8Array;
+}
+
+let memberCount = 0;
+
+/** Creates an active member with a password and TOTP key, straight in the database. */
+export async function createMember(db: Database, role: Role = 'member', name = 'Test member'): Promise<TestMember> {
+  const password = `correct horse battery ${role} staple`;
+  const org = await db.select().from(organisations).limit(1).get();
+  const email = `${role}-${process.pid}-${++memberCount}-${Date.now()}@e2e.nmsn.test`;
+  const [user] = await write(db, async (tx) =>
+    tx.insert(users).values({ email, displayName: `${name} ${memberCount}`, role, organisationId: org!.id, passwordHash: await hashPassword(password) }).returning(),
+  );
+  const totpKey = newTotpKey();
+  await saveTotpKey(db, user!.id, totpKey, 0);
+  return { user: user!, password, totpKey };
+}
+
+type Fixtures = {
+  page: Page;
+  expectNoAxeViolations: (page: Page) => Promise<void>;
+  /** Signs the page's browser in as a new member of the role, without the UI. */
+  signIn: (role?: Role) => Promise<TestMember>;
+};
+
+export const test = base.extend<Fixtures, { systemBrowser: Browser; db: Database }>({
+  db: [
+    async ({}, use) => {
+      const db = await openDatabase(process.env);
+      await use(db);
+      db.$client.close();
+    },
+    { scope: 'worker' },
+  ],
+  signIn: async ({ page, db, baseURL }, use) => {
+    await use(async (role = 'member') => {
+      const member = await createMember(db, role);
+      const { token } = await createSession(db, member.user.id, { mfaVerified: true });
+      await page.context().addCookies([{ name: SESSION_COOKIE, value: token, url: baseURL!, httpOnly: true, secure: true, sameSite: 'Lax' }]);
+      return member;
+    });
+  },
   systemBrowser: [
     async ({}, use) => {
       const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });

@@ -1,18 +1,33 @@
+import { mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBuilt } from '../../src/server/build.ts';
 import { serve } from '../../src/server/serve.ts';
+import { migrateDatabase, openDatabase } from '../../src/lib/db.ts';
+import { seedDemoData } from '../../db/seed.ts';
 import { assertChromium } from './chromium.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Builds the portal if the sources changed, then serves the real build on a free port. */
+/**
+ * Builds the portal if the sources changed, gives it a fresh migrated database with the
+ * demo data, and serves the real build on a free port. Workers start after this returns
+ * and inherit the environment, so fixtures reach the same database.
+ */
 export default async function globalSetup() {
   assertChromium();
   ensureBuilt(root);
+  process.env.DATABASE_URL = `file:${join(mkdtempSync(join(tmpdir(), 'nmsn-e2e-')), 'portal.db')}`;
+  process.env.TOTP_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+  const db = await openDatabase(process.env);
+  await migrateDatabase(db);
+  await seedDemoData(db);
   const { server, url } = await serve({ distDir: `${root}/dist`, host: '127.0.0.1', port: 0, publicOrigin: new URL('http://localhost:4321') });
-  // Workers start after this returns and inherit the environment.
   process.env.E2E_BASE_URL = url.origin;
   return async () => {
     await new Promise((resolve) => server.close(resolve));
+    db.$client.close();
   };
 }
