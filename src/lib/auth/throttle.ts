@@ -1,4 +1,4 @@
-import { and, count, eq, gt, lt, min } from 'drizzle-orm';
+import { and, count, eq, gt, min } from 'drizzle-orm';
 import { throttleEvents } from '../../../db/schema.ts';
 import { write, type Database } from '../db.ts';
 
@@ -39,9 +39,4 @@ export async function throttle(
 /** A success clears the account's count, so a member who finally gets it right starts afresh. */
 export async function clearThrottle(db: Database, key: string): Promise<void> {
   await write(db, (tx) => tx.delete(throttleEvents).where(eq(throttleEvents.key, key)));
-}
-
-/** Retention: drops events older than any window. */
-export async function purgeThrottleEvents(db: Database, olderThan: Date): Promise<void> {
-  await write(db, (tx) => tx.delete(throttleEvents).where(lt(throttleEvents.at, olderThan)));
 }

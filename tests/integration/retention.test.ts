@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { count } from 'drizzle-orm';
+import { auditLog, invitations, organisations, sessions, users } from '../../db/schema.ts';
+import { migrateDatabase, openDatabase, write, type Database } from '../../src/lib/db.ts';
+import { createSession } from '../../src/lib/auth/sessions.ts';
+import { createInvitation } from '../../src/lib/auth/invitations.ts';
+import { audit } from '../../src/lib/auth/audit.ts';
+import { purgeExpired } from '../../src/lib/auth/retention.ts';
+
+process.env.TOTP_ENCRYPTION_KEY ??= randomBytes(32).toString('base64');
+const DAY = 24 * 60 * 60 * 1000;
+const dir = mkdtempSync(join(tmpdir(), 'nmsn-retention-'));
+let db: Database;
+
+beforeAll(async () => {
+  db = await openDatabase({ DATABASE_URL: `file:${join(dir, 'portal.db')}` });
+  await migrateDatabase(db);
+});
+afterAll(() => {
+  db.$client.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const rows = async (table: typeof sessions | typeof invitations | typeof auditLog) => (await db.select({ n: count() }).from(table).get())!.n;
+
+describe('the retention job', () => {
+  it('removes expired sessions, spent invitations and old audit rows, and keeps the rest', async () => {
+    const now = new Date('2026-11-29T12:00:00Z');
+    const [org] = await write(db, (tx) => tx.insert(organisations).values({ name: 'Retention org', type: 'charity', region: 'national' }).returning());
+    const [user] = await write(db, (tx) => tx.insert(users).values({ email: 'r@example.org', displayName: 'R', organisationId: org!.id, passwordHash: 'x' }).returning());
+
+    await createSession(db, user!.id, {}, new Date(now.getTime() - 13 * 60 * 60 * 1000)); // idle too long
+    await createSession(db, user!.id, {}, new Date(now.getTime() - 60 * 1000)); // live
+    await createInvitation(db, null, { email: 'old@example.org', role: 'member', organisationId: org!.id }, null, new Date(now.getTime() - 40 * DAY)); // expired long ago
+    await createInvitation(db, null, { email: 'new@example.org', role: 'member', organisationId: org!.id }, null, now); // open
+    await audit(db, { actorId: null, action: 'old', outcome: 'success' }, new Date(now.getTime() - 800 * DAY));
+    const auditBefore = await rows(auditLog);
+
+    const removed = await purgeExpired(db, now);
+
+    expect(removed.sessions).toBe(1);
+    expect(await rows(sessions)).toBe(1);
+    expect(removed.invitations).toBe(1);
+    expect(await rows(invitations)).toBe(1);
+    expect(removed.auditLog).toBe(1);
+    expect(await rows(auditLog)).toBe(auditBefore - 1);
+  });
+});
