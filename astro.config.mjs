@@ -4,7 +4,7 @@ import mdx from '@astrojs/mdx';
 import react from '@astrojs/react';
 import node from '@astrojs/node';
 import sitemap from '@astrojs/sitemap';
-import { pagefindPublicIndex } from './src/integrations/pagefind.ts';
+import { pagefindIndexes } from './src/integrations/pagefind.ts';
 
 // The public origin, used for canonical URLs, Open Graph, the sitemap and RSS.
 const site = process.env.SITE_URL ?? 'http://localhost:4321';
@@ -21,9 +21,19 @@ export default defineConfig({
   trailingSlash: 'never',
   // Shiki's inline styles would need 'unsafe-inline' under our CSP; guides have no code to colour.
   markdown: { syntaxHighlight: false },
-  integrations: [mdx(), react(), sitemap(), pagefindPublicIndex()],
+  integrations: [
+    mdx(),
+    react(),
+    // Only the public library belongs in the sitemap: not sign-in, account or members' pages.
+    sitemap({ filter: (page) => !/\/(members|login|logout|account|admin|invite|reset|forgot)(\/|$)/.test(new URL(page).pathname) }),
+    pagefindIndexes(),
+  ],
   security: {
     checkOrigin: true,
+    // Requests for these hosts may carry X-Forwarded-For, which then becomes the client
+    // address that sign-in throttling counts: the public host behind a reverse proxy, and
+    // a proxy (or the test suite) on this machine. See README, "Deploying".
+    allowedDomains: [{ hostname: new URL(site).hostname }, { hostname: 'localhost' }, { hostname: '127.0.0.1' }],
     csp: {
       directives: [
         "default-src 'self'",

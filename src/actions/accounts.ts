@@ -2,11 +2,73 @@ import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { getDb } from '../lib/db.ts';
 import { audit } from '../lib/auth/audit.ts';
+import {
+  changeDisplayName,
+  changePassword,
+  DISPLAY_NAME_MAX,
+  DISPLAY_NAME_MIN,
+  INVITATION_GONE_MESSAGE,
+  RESET_GONE_MESSAGE,
+  regenerateRecoveryCodesWithTotp,
+  requestPasswordReset,
+  resetNeedsCode,
+  resetPasswordWithSecondFactor,
+  revokeOwnSession,
+} from '../lib/auth/account.ts';
+import { acceptInvitation as acceptInvitationToken, findOpenInvitation } from '../lib/auth/invitations.ts';
+import { completeTotpEnrolment, openPendingEnrolment } from '../lib/auth/mfa-enrolment.ts';
 import { safeNext } from '../lib/auth/next-url.ts';
+import { findOpenReset } from '../lib/auth/password-resets.ts';
+import { PASSWORD_MAX, passwordProblem } from '../lib/auth/passwords.ts';
 import { checkPassword, checkSecondFactor } from '../lib/auth/sign-in.ts';
+import { requireActor } from '../lib/auth/guards.ts';
 import { createSession, deleteSessionCookie, invalidateSession, markSessionMfaVerified, setSessionCookie } from '../lib/auth/sessions.ts';
 import { hasTotp } from '../lib/auth/totp.ts';
 import { throttledError } from './errors.ts';
+
+/**
+ * A message for one field that only the handler can find (wrong current password, a code
+ * that does not match, a password containing the email address), shown beside the field
+ * like a zod message. Astro exports no way to build its ActionInputError, so this error
+ * serialises the same way that class does (type 'AstroActionInputError' + issues): the
+ * page's isInputError() sees it and formState() puts the message next to the field.
+ * Covered by the e2e tests (wrong current password, wrong code).
+ */
+class FieldError extends ActionError {
+  override type = 'AstroActionInputError';
+  issues: { code: 'custom'; path: string[]; message: string }[];
+  fields: Record<string, string[]>;
+  constructor(field: string, message: string) {
+    super({ code: 'BAD_REQUEST', message });
+    this.issues = [{ code: 'custom', path: [field], message }];
+    this.fields = { [field]: [message] };
+  }
+}
+
+/** A new password: the context-free rules here (so every field's message shows at once), the email rule in the handler. */
+const newPassword = (missing: string) =>
+  z
+    .string()
+    .min(1, missing)
+    .max(1024, `Use at most ${PASSWORD_MAX} characters.`)
+    .superRefine((password, ctx) => {
+      const problem = password ? passwordProblem(password) : null;
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+
+const displayName = z
+  .string()
+  .trim()
+  .min(DISPLAY_NAME_MIN, `Enter your name: at least ${DISPLAY_NAME_MIN} characters`)
+  .max(DISPLAY_NAME_MAX, `Use at most ${DISPLAY_NAME_MAX} characters`)
+  .regex(/^[^\p{Cc}\u202A-\u202E\u2066-\u2069]*$/u, 'Use letters, spaces and punctuation only'); // no control or text-direction characters
+
+const sixDigitCode = z
+  .string()
+  .transform((code) => code.replace(/\s/g, ''))
+  .pipe(z.string().regex(/^\d{6}$/, 'Enter the 6-digit code your authenticator app shows now'));
+
+const token = z.string().max(200);
 
 export const accounts = {
   signIn: defineAction({
@@ -69,6 +131,174 @@ export const accounts = {
       }
       deleteSessionCookie(context.cookies);
       return { redirect: '/' };
+    },
+  }),
+
+  /** /invite/[token]: the invited person chooses a name and password; the link then stops working. */
+  acceptInvitation: defineAction({
+    accept: 'form',
+    input: z.object({
+      token,
+      displayName,
+      password: newPassword('Choose a password'),
+    }),
+    handler: async ({ token, displayName, password }, context) => {
+      const db = await getDb();
+      // The token is the authorisation: check it before any costly work (hashing).
+      const invitation = await findOpenInvitation(db, token);
+      if (!invitation) throw new ActionError({ code: 'GONE', message: INVITATION_GONE_MESSAGE });
+      const problem = passwordProblem(password, { email: invitation.email, displayName });
+      if (problem) throw new FieldError('password', problem);
+      const result = await acceptInvitationToken(db, token, { displayName, password }, context.clientAddress);
+      if (!result.ok && result.reason === 'email-taken') {
+        throw new ActionError({
+          code: 'CONFLICT',
+          message: `There is already an account for ${invitation.email}. Sign in with it, or use "I have forgotten my password" on the sign-in page.`,
+        });
+      }
+      if (!result.ok) throw new ActionError({ code: 'GONE', message: INVITATION_GONE_MESSAGE });
+
+      // Signed in with the new password, but nothing opens until the authenticator app is set up.
+      if (context.locals.session) await invalidateSession(db, context.locals.session.id);
+      const { token: sessionToken } = await createSession(db, result.userId, {
+        ip: context.clientAddress,
+        userAgent: context.request.headers.get('user-agent'),
+        mfaVerified: false,
+      });
+      setSessionCookie(context.cookies, sessionToken);
+      return { redirect: '/account/mfa-setup' };
+    },
+  }),
+
+  /** /account/mfa-setup: the code from the app proves it holds the key; recovery codes come back once. */
+  enrolTotp: defineAction({
+    accept: 'form',
+    input: z.object({
+      pending: z.string().max(500),
+      code: sixDigitCode,
+      next: z.string().max(2000).optional(),
+    }),
+    handler: async ({ pending, code, next }, context) => {
+      const { user, session } = context.locals;
+      if (!user || !session) throw new ActionError({ code: 'UNAUTHORIZED', message: 'Your sign-in has expired. Sign in again.' });
+      const db = await getDb();
+      if (await hasTotp(db, user.id)) {
+        throw new ActionError({ code: 'CONFLICT', message: 'Your account already has an authenticator app. Sign in with a code from it.' });
+      }
+      const key = openPendingEnrolment(pending, user.id, session.id);
+      if (!key) {
+        throw new ActionError({
+          code: 'BAD_REQUEST',
+          message: 'This set-up page has expired. Add the new key shown below to your app, then enter the code it shows.',
+        });
+      }
+      const result = await completeTotpEnrolment(db, user.id, session.id, key, code, context.clientAddress);
+      if (!result.ok && result.reason === 'wrong-code') {
+        throw new FieldError('code', 'That code is not right. Enter the code your app shows now; if it still fails, check that the time on your phone is set automatically.');
+      }
+      if (!result.ok) throw new ActionError({ code: 'CONFLICT', message: 'Your account already has an authenticator app. Sign in with a code from it.' });
+      return { recoveryCodes: result.recoveryCodes, next: safeNext(next) };
+    },
+  }),
+
+  changeDisplayName: defineAction({
+    accept: 'form',
+    input: z.object({ displayName }),
+    handler: async ({ displayName }, context) => {
+      const { user } = requireActor(context);
+      await changeDisplayName(await getDb(), user.id, displayName, context.clientAddress);
+      return { redirect: '/account?done=name' };
+    },
+  }),
+
+  changePassword: defineAction({
+    accept: 'form',
+    input: z.object({
+      currentPassword: z.string().min(1, 'Enter your current password').max(1024),
+      newPassword: newPassword('Choose a new password'),
+    }),
+    handler: async ({ currentPassword, newPassword }, context) => {
+      const { user, session } = requireActor(context);
+      const result = await changePassword(await getDb(), user.id, session.id, { currentPassword, newPassword }, context.clientAddress);
+      if (result.ok) return { redirect: '/account?done=password' };
+      if (result.reason === 'throttled') throw throttledError(context, result.retryAfterSeconds);
+      if (result.reason === 'wrong-password') throw new FieldError('currentPassword', 'Your current password is not right.');
+      throw new FieldError('newPassword', result.message);
+    },
+  }),
+
+  /** /account/recovery-codes: confirmed with a code from the app; the new codes come back once. */
+  regenerateRecoveryCodes: defineAction({
+    accept: 'form',
+    input: z.object({ code: sixDigitCode }),
+    handler: async ({ code }, context) => {
+      const { user } = requireActor(context);
+      const result = await regenerateRecoveryCodesWithTotp(await getDb(), user.id, code, context.clientAddress);
+      if (result.ok) return { recoveryCodes: result.recoveryCodes };
+      if (result.reason === 'throttled') throw throttledError(context, result.retryAfterSeconds);
+      throw new FieldError('code', 'That code is not right, or has been used already. Wait for the next code and try again.');
+    },
+  }),
+
+  /** A member ends one of their own sessions; someone else's is "not found" (and recorded as refused). */
+  revokeSession: defineAction({
+    accept: 'form',
+    input: z.object({ sessionId: z.string().min(1).max(64) }),
+    handler: async ({ sessionId }, context) => {
+      const { user, session } = requireActor(context);
+      const db = await getDb();
+      if (sessionId === session.id) {
+        // Ending the session in use is signing out.
+        await invalidateSession(db, session.id);
+        await audit(db, { actorId: user.id, action: 'sign-out', outcome: 'success', ip: context.clientAddress });
+        deleteSessionCookie(context.cookies);
+        return { redirect: '/login' };
+      }
+      if (!(await revokeOwnSession(db, user.id, sessionId, context.clientAddress))) {
+        throw new ActionError({ code: 'NOT_FOUND', message: 'That session was not found. It may have ended already.' });
+      }
+      return { redirect: '/account?done=session#sessions' };
+    },
+  }),
+
+  /** /forgot: the same answer whether or not the address is a member's. */
+  requestPasswordReset: defineAction({
+    accept: 'form',
+    input: z.object({
+      email: z.email({ error: 'Enter your email address, like name@example.org' }).max(254),
+    }),
+    handler: async ({ email }, context) => {
+      const result = await requestPasswordReset(await getDb(), email, context.clientAddress);
+      if (!result.ok) throw throttledError(context, result.retryAfterSeconds);
+      return { redirect: '/forgot?sent=1' };
+    },
+  }),
+
+  /** /reset/[token]: new password plus the member's second factor; the link works once. */
+  resetPassword: defineAction({
+    accept: 'form',
+    input: z.object({
+      token,
+      password: newPassword('Choose a new password'),
+      code: z.string().trim().max(64).optional().default(''),
+    }),
+    handler: async ({ token, password, code }, context) => {
+      const db = await getDb();
+      const reset = await findOpenReset(db, token);
+      if (!reset) throw new ActionError({ code: 'GONE', message: RESET_GONE_MESSAGE });
+      if (!code && (await resetNeedsCode(db, reset.user.id))) {
+        throw new FieldError('code', 'Enter the 6-digit code from your authenticator app, or one of your recovery codes');
+      }
+      const result = await resetPasswordWithSecondFactor(db, token, { password, code }, context.clientAddress);
+      if (result.ok) {
+        // Every session of the member has ended, this browser's included.
+        if (context.locals.session?.userId === result.userId) deleteSessionCookie(context.cookies);
+        return { done: true };
+      }
+      if (result.reason === 'throttled') throw throttledError(context, result.retryAfterSeconds);
+      if (result.reason === 'gone') throw new ActionError({ code: 'GONE', message: RESET_GONE_MESSAGE });
+      if (result.reason === 'weak') throw new FieldError('password', result.message);
+      throw new FieldError('code', 'That code is not right, or has been used already.');
     },
   }),
 };

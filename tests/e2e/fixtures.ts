@@ -16,7 +16,29 @@ export interface TestMember {
   totpKey: Uint8Array;
 }
 
+/** The session cookie for the served portal. Domain and path, not `url`: Chromium refuses `url` for a `__Host-` cookie. */
+export const sessionCookie = (token: string, baseURL: string) => ({
+  name: SESSION_COOKIE,
+  value: token,
+  domain: new URL(baseURL).hostname,
+  path: '/',
+  httpOnly: true,
+  secure: true,
+  sameSite: 'Lax' as const,
+});
+
 let memberCount = 0;
+let addressCount = 0;
+
+/**
+ * A client address of its own for each browser context (sent as X-Forwarded-For, which
+ * the server trusts for local hosts), so one test's sign-in attempts never throttle
+ * another's. 198.18.0.0/15 is the range set aside for testing.
+ */
+export function testClientAddress(): string {
+  const n = ++addressCount;
+  return `198.18.${(process.pid % 200) + Math.floor(n / 250)}.${(n % 250) + 1}`;
+}
 
 /** Creates an active member with a password and TOTP key, straight in the database. */
 export async function createMember(db: Database, role: Role = 'member', name = 'Test member'): Promise<TestMember> {
@@ -51,7 +73,7 @@ export const test = base.extend<Fixtures, { systemBrowser: Browser; db: Database
     await use(async (role = 'member') => {
       const member = await createMember(db, role);
       const { token } = await createSession(db, member.user.id, { mfaVerified: true });
-      await page.context().addCookies([{ name: SESSION_COOKIE, value: token, url: baseURL!, httpOnly: true, secure: true, sameSite: 'Lax' }]);
+      await page.context().addCookies([sessionCookie(token, baseURL!)]);
       return member;
     });
   },
@@ -65,7 +87,7 @@ export const test = base.extend<Fixtures, { systemBrowser: Browser; db: Database
   ],
   // Every test fails on a console error or an uncaught exception (a CSP violation shows up as one).
   page: async ({ systemBrowser, baseURL }, use) => {
-    const context = await systemBrowser.newContext({ baseURL });
+    const context = await systemBrowser.newContext({ baseURL, extraHTTPHeaders: { 'x-forwarded-for': testClientAddress() } });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('console', (msg) => {

@@ -1,14 +1,48 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { excerptParts, loadPagefind, type PagefindApi, type PagefindResultData } from './pagefind-client';
+import { useEffect, useId, useMemo, useRef, useState, type SubmitEvent } from 'react';
+import { excerptParts, loadPagefind, type MergedIndex, type PagefindApi, type PagefindResultData } from './pagefind-client';
 
-/** Filters the search offers, in the order shown; keys match data-pagefind-filter names. */
-const filterGroups = [
+/** A group of checkboxes filtering on one Pagefind filter (a data-pagefind-filter name or a merge filter). */
+export interface FilterGroup {
+  key: string;
+  legend: string;
+  /** Values always offered, in this order; otherwise the values the index reports, sorted. */
+  values?: readonly string[];
+}
+
+export interface Link {
+  href: string;
+  label: string;
+}
+
+export interface LibrarySearchProps {
+  /** Where the form submits (GET), so the search works from a plain link or the header box. */
+  action?: string;
+  /** The search box's label. */
+  label?: string;
+  /** The main Pagefind bundle: the public one, or the members' one behind sign-in. */
+  bundlePath?: string;
+  /** Other bundles searched together with the main one into one ranked list. */
+  mergeIndexes?: readonly MergedIndex[];
+  /** Filter groups shown before type, topic and region (e.g. the members' search's source). */
+  extraFilters?: readonly FilterGroup[];
+  /** Listings offered when there is no JavaScript or nothing matched. */
+  browseLinks?: readonly Link[];
+}
+
+/** Filters every library search offers, in the order shown; keys match data-pagefind-filter names. */
+const libraryFilters: readonly FilterGroup[] = [
   { key: 'type', legend: 'Type' },
   { key: 'topic', legend: 'Topic' },
   { key: 'region', legend: 'Region' },
-] as const;
-type FilterKey = (typeof filterGroups)[number]['key'];
-type Selected = Record<FilterKey, string[]>;
+];
+
+const publicListings: readonly Link[] = [
+  { href: '/guides', label: 'Practice guides' },
+  { href: '/awareness', label: 'Awareness pages' },
+  { href: '/news', label: 'News and workshop reports' },
+];
+
+type Selected = Record<string, string[]>;
 
 const RESULTS_SHOWN = 20;
 
@@ -18,28 +52,36 @@ type State =
   | { status: 'done'; results: PagefindResultData[]; total: number }
   | { status: 'error' };
 
-function readUrl(): { query: string; selected: Selected } {
+function readUrl(groups: readonly FilterGroup[]): { query: string; selected: Selected } {
   const params = new URLSearchParams(window.location.search);
   return {
     query: params.get('q') ?? '',
-    selected: { type: params.getAll('type'), topic: params.getAll('topic'), region: params.getAll('region') },
+    selected: Object.fromEntries(groups.map(({ key }) => [key, params.getAll(key)])),
   };
 }
 
-function writeUrl(query: string, selected: Selected) {
+function writeUrl(groups: readonly FilterGroup[], query: string, selected: Selected) {
   const params = new URLSearchParams();
   if (query) params.set('q', query);
-  for (const { key } of filterGroups) for (const v of selected[key]) params.append(key, v);
+  for (const { key } of groups) for (const v of selected[key] ?? []) params.append(key, v);
   const qs = params.toString();
   window.history.replaceState(null, '', qs ? `?${qs}` : window.location.pathname);
 }
 
-export default function LibrarySearch() {
+export default function LibrarySearch({
+  action = '/search',
+  label = 'Search guides, awareness pages and news',
+  bundlePath = '/pagefind/',
+  mergeIndexes = [],
+  extraFilters = [],
+  browseLinks = publicListings,
+}: LibrarySearchProps) {
   const id = useId();
+  const groups = useMemo(() => [...extraFilters, ...libraryFilters], [extraFilters]);
   const [api, setApi] = useState<PagefindApi>();
   const [available, setAvailable] = useState<Record<string, Record<string, number>>>({});
   const [query, setQuery] = useState('');
-  const [selected, setSelected] = useState<Selected>({ type: [], topic: [], region: [] });
+  const [selected, setSelected] = useState<Selected>({});
   const [state, setState] = useState<State>({ status: 'idle' });
   const searchRun = useRef(0);
   // False in the server-rendered HTML, so a browser without JavaScript keeps the notice below.
@@ -47,15 +89,16 @@ export default function LibrarySearch() {
 
   useEffect(() => {
     setHydrated(true);
-    const initial = readUrl();
+    const initial = readUrl(groups);
     setQuery(initial.query);
     setSelected(initial.selected);
-    loadPagefind()
+    loadPagefind(bundlePath, mergeIndexes)
       .then(async (pf) => {
         setAvailable(await pf.filters());
         setApi(pf);
       })
       .catch(() => setState({ status: 'error' }));
+    // An island's props do not change after hydration: load once.
   }, []);
 
   useEffect(() => {
@@ -65,9 +108,9 @@ export default function LibrarySearch() {
   }, [api, query, selected]);
 
   async function runSearch(pf: PagefindApi, q: string, sel: Selected) {
-    writeUrl(q, sel);
+    writeUrl(groups, q, sel);
     const filters = Object.fromEntries(
-      filterGroups.filter(({ key }) => sel[key].length).map(({ key }) => [key, { any: sel[key] }]),
+      groups.filter(({ key }) => sel[key]?.length).map(({ key }) => [key, { any: sel[key]! }]),
     );
     const hasFilters = Object.keys(filters).length > 0;
     if (!q.trim() && !hasFilters) return setState({ status: 'idle' });
@@ -83,11 +126,14 @@ export default function LibrarySearch() {
     }
   }
 
-  function toggle(key: FilterKey, value: string, on: boolean) {
-    setSelected((s) => ({ ...s, [key]: on ? [...s[key], value] : s[key].filter((v) => v !== value) }));
+  function toggle(key: string, value: string, on: boolean) {
+    setSelected((s) => {
+      const current = s[key] ?? [];
+      return { ...s, [key]: on ? [...current, value] : current.filter((v) => v !== value) };
+    });
   }
 
-  function onSubmit(e: FormEvent) {
+  function onSubmit(e: SubmitEvent) {
     e.preventDefault();
     if (api) void runSearch(api, query, selected);
   }
@@ -107,15 +153,13 @@ export default function LibrarySearch() {
         <div className="notice">
           <p>Search needs JavaScript, which is turned off or blocked in your browser. You can still browse everything:</p>
           <ul>
-            <li><a href="/guides">Practice guides</a></li>
-            <li><a href="/awareness">Awareness pages</a></li>
-            <li><a href="/news">News and workshop reports</a></li>
+            {browseLinks.map((l) => <li key={l.href}><a href={l.href}>{l.label}</a></li>)}
             <li><a href="/topics">All topics</a></li>
           </ul>
         </div>
       )}
-      <form className="search-form" role="search" action="/search" method="get" onSubmit={onSubmit}>
-        <label htmlFor={`${id}-q`}>Search guides, awareness pages and news</label>
+      <form className="search-form" role="search" action={action} method="get" onSubmit={onSubmit}>
+        <label htmlFor={`${id}-q`}>{label}</label>
         <div className="search-form__row">
           <input
             id={`${id}-q`}
@@ -133,8 +177,8 @@ export default function LibrarySearch() {
         {api && (
           <div className="search-filters">
             <h2 className="visually-hidden">Filter results</h2>
-            {filterGroups.map(({ key, legend }) => {
-              const values = Object.keys(available[key] ?? {}).sort();
+            {groups.map(({ key, legend, values: fixed }) => {
+              const values = fixed ? [...fixed] : Object.keys(available[key] ?? {}).sort();
               if (!values.length) return null;
               return (
                 <fieldset key={key}>
@@ -146,7 +190,7 @@ export default function LibrarySearch() {
                         <input
                           id={inputId}
                           type="checkbox"
-                          checked={selected[key].includes(value)}
+                          checked={selected[key]?.includes(value) ?? false}
                           onChange={(e) => toggle(key, value, e.target.checked)}
                         />
                         <label htmlFor={inputId}>{value}</label>
@@ -165,9 +209,7 @@ export default function LibrarySearch() {
             <div className="no-results">
               <p>Nothing matched. Try fewer or different words, remove a filter, or browse:</p>
               <ul>
-                <li><a href="/guides">Practice guides</a></li>
-                <li><a href="/awareness">Awareness pages</a></li>
-                <li><a href="/news">News and workshop reports</a></li>
+                {browseLinks.map((l) => <li key={l.href}><a href={l.href}>{l.label}</a></li>)}
               </ul>
             </div>
           )}
@@ -175,7 +217,9 @@ export default function LibrarySearch() {
             <ol className="results">
               {state.results.map((r) => (
                 <li key={r.url}>
-                  {r.meta.type && <p className="card__type">{r.meta.type}</p>}
+                  {(r.meta.source || r.meta.type) && (
+                    <p className="card__type">{[r.meta.source, r.meta.type].filter(Boolean).join(' · ')}</p>
+                  )}
                   <h3><a href={r.url}>{r.meta.title ?? r.url}</a></h3>
                   <p>
                     {excerptParts(r.excerpt).map((part, i) => (part.marked ? <mark key={i}>{part.text}</mark> : part.text))}

@@ -25,6 +25,8 @@ export async function createInvitation(
   input: InvitationInput,
   ip: string | null = null,
   now = new Date(),
+  /** Extra facts for the audit row (e.g. `{ via: 'cli' }`). */
+  auditDetail: Record<string, unknown> = {},
 ): Promise<{ token: string; path: string; invitationId: number }> {
   const token = randomToken(32);
   const email = normaliseEmail(input.email);
@@ -35,7 +37,7 @@ export async function createInvitation(
       .insert(invitations)
       .values({ tokenHash: hashToken(token), email, role: input.role, organisationId: input.organisationId, invitedBy, createdAt: now, expiresAt: new Date(now.getTime() + INVITATION_TTL_MS) })
       .returning({ id: invitations.id });
-    await auditIn(tx, { actorId: invitedBy, action: 'invitation-create', outcome: 'success', targetType: 'invitation', targetId: row!.id, ip, detail: { email, role: input.role, organisationId: input.organisationId } }, now);
+    await auditIn(tx, { actorId: invitedBy, action: 'invitation-create', outcome: 'success', targetType: 'invitation', targetId: row!.id, ip, detail: { ...auditDetail, email, role: input.role, organisationId: input.organisationId } }, now);
     return row!.id;
   });
   return { token, path: `/invite/${token}`, invitationId: id };

@@ -3,7 +3,9 @@ export function safeNext(next: string | null | undefined, fallback = '/members')
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
   try {
     const url = new URL(next, 'http://portal.invalid');
-    return url.host === 'portal.invalid' ? `${url.pathname}${url.search}` : fallback;
+    const path = `${url.pathname}${url.search}`;
+    // Dot segments can collapse into `//host` ("/.//evil.example"): check the result too.
+    return url.host === 'portal.invalid' && !path.startsWith('//') ? path : fallback;
   } catch {
     return fallback;
   }

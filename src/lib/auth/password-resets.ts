@@ -15,12 +15,14 @@ export async function createPasswordReset(
   actorId: number | null,
   ip: string | null = null,
   now = new Date(),
+  /** Extra facts for the audit row (e.g. `{ via: 'cli' }`). */
+  auditDetail?: Record<string, unknown>,
 ): Promise<{ token: string; path: string }> {
   const token = randomToken(32);
   await write(db, async (tx) => {
     await tx.update(passwordResets).set({ usedAt: now }).where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt)));
     await tx.insert(passwordResets).values({ tokenHash: hashToken(token), userId, createdAt: now, expiresAt: new Date(now.getTime() + RESET_TTL_MS) });
-    await auditIn(tx, { actorId, action: 'password-reset-create', outcome: 'success', targetType: 'user', targetId: userId, ip }, now);
+    await auditIn(tx, { actorId, action: 'password-reset-create', outcome: 'success', targetType: 'user', targetId: userId, ip, detail: auditDetail }, now);
   });
   return { token, path: `/reset/${token}` };
 }

@@ -31,11 +31,25 @@ function randomFiller() {
 let common: Set<string> | undefined;
 function commonPasswords(): Set<string> {
   common ??= new Set(
-    readFileSync(new URL('./common-passwords.txt', import.meta.url), 'utf8')
+    commonPasswordList()
       .split('\n')
       .filter((line) => line && !line.startsWith('#')),
   );
   return common;
+}
+
+/**
+ * The deny-list's text. In the built server (bundled by Vite) there is no file beside the
+ * chunk to read, so Vite inlines it there (import.meta.glob, eager ?raw); plain Node (CLI,
+ * seed, scripts), where import.meta.env does not exist, reads the file beside this one.
+ */
+function commonPasswordList(): string {
+  if (import.meta.env) {
+    const bundled = import.meta.glob<string>('./common-passwords.txt', { query: '?raw', import: 'default', eager: true });
+    const text = Object.values(bundled)[0];
+    if (text) return text;
+  }
+  return readFileSync(new URL('./common-passwords.txt', import.meta.url), 'utf8');
 }
 
 /**

@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { recoveryCodes } from '../../../db/schema.ts';
-import { write, type Database } from '../db.ts';
+import { write, type Database, type Transaction } from '../db.ts';
 import { hashToken, randomToken } from './tokens.ts';
 
 const COUNT = 10;
@@ -17,11 +17,14 @@ function normalise(code: string): string {
 
 /** Replaces a member's recovery codes; the plain codes are shown once and only hashes kept. */
 export async function regenerateRecoveryCodes(db: Database, userId: number): Promise<string[]> {
+  return write(db, (tx) => replaceRecoveryCodesIn(tx, userId));
+}
+
+/** The same, inside a write already under way (MFA enrolment saves key and codes together). */
+export async function replaceRecoveryCodesIn(tx: Transaction, userId: number): Promise<string[]> {
   const codes = Array.from({ length: COUNT }, newCode);
-  await write(db, async (tx) => {
-    await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
-    await tx.insert(recoveryCodes).values(codes.map((c) => ({ userId, codeHash: hashToken(normalise(c)) })));
-  });
+  await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
+  await tx.insert(recoveryCodes).values(codes.map((c) => ({ userId, codeHash: hashToken(normalise(c)) })));
   return codes;
 }
 

@@ -26,3 +26,16 @@ export function isPublic(data: Pick<EntryData, 'audience'>): boolean {
 export function isPublishedPublicly(data: Pick<EntryData, 'draft' | 'published' | 'audience'>, ctx: PublishContext): boolean {
   return isReleased(data, ctx) && isPublic(data);
 }
+
+/** The other side of the audience rule: `members` entries are only ever served to signed-in members. */
+export function isMembersOnly(data: Pick<EntryData, 'audience'>): boolean {
+  return data.audience === 'members';
+}
+
+/**
+ * Released and members-only: what the members' area renders on demand, lists to
+ * signed-in members and indexes in the members' search (written outside dist/client).
+ */
+export function isPublishedToMembers(data: Pick<EntryData, 'draft' | 'published' | 'audience'>, ctx: PublishContext): boolean {
+  return isReleased(data, ctx) && isMembersOnly(data);
+}

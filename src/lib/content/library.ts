@@ -26,6 +26,5 @@ export async function getAllPublicEntries(): Promise<LibraryEntry[]> {
   return [...guides, ...awareness, ...news].sort(newestFirst);
 }
 
-export function entryUrl(entry: Pick<LibraryEntry, 'collection' | 'id'>): string {
-  return `/${entry.collection}/${entry.id}`;
-}
+// Public entries at /{collection}/{id}; members' entries at /members/{collection}/{id}.
+export { entryUrl } from './urls';

@@ -1,0 +1,173 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { eq } from 'drizzle-orm';
+import { request as playwrightRequest, type APIRequestContext } from '@playwright/test';
+import { test, expect, createMember, sessionCookie, testClientAddress } from './fixtures.ts';
+import { users } from '../../db/schema.ts';
+import { write } from '../../src/lib/db.ts';
+import { createSession } from '../../src/lib/auth/sessions.ts';
+
+/**
+ * The authorisation matrix: every on-demand route and every Action, for every kind of
+ * visitor, with the status the server must answer. The lists of routes and actions are
+ * read from src/, so a new route or action fails this test until it is added here.
+ */
+const personas = ['anonymous', 'member', 'moderator', 'editor', 'admin', 'suspended'] as const;
+type Persona = (typeof personas)[number];
+/** A status, or 'sign-in' for a redirect to /login. */
+type Expected = number | 'sign-in';
+type Row = Record<Persona, Expected>;
+
+const everyone = (status: Expected): Row => ({ anonymous: status, member: status, moderator: status, editor: status, admin: status, suspended: status });
+const signedIn = (status: Expected): Row => ({ ...everyone(status), anonymous: 'sign-in', suspended: 'sign-in' });
+const adminsOnly: Row = { anonymous: 'sign-in', member: 403, moderator: 403, editor: 403, admin: 200, suspended: 'sign-in' };
+
+const UNKNOWN_TOKEN = 'a'.repeat(52);
+const MEMBERS_GUIDE = '/members/guides/debriefing-a-multi-agency-exercise';
+
+/** Route pattern (as the file system names it) → a concrete path and what each persona gets. */
+const routes: Record<string, { path: string; expect: Row }> = {
+  '/login': { path: '/login', expect: everyone(200) },
+  '/login/verify': { path: '/login/verify', expect: { ...everyone(200), anonymous: 'sign-in', suspended: 'sign-in' } },
+  '/logout': { path: '/logout', expect: everyone(200) },
+  '/forgot': { path: '/forgot', expect: everyone(200) },
+  '/invite/[token]': { path: `/invite/${UNKNOWN_TOKEN}`, expect: everyone(404) },
+  '/reset/[token]': { path: `/reset/${UNKNOWN_TOKEN}`, expect: everyone(404) },
+  '/account': { path: '/account', expect: signedIn(200) },
+  // Everyone here has enrolled already, so it sends them on.
+  '/account/mfa-setup': { path: '/account/mfa-setup', expect: signedIn(303) },
+  '/account/recovery-codes': { path: '/account/recovery-codes', expect: signedIn(200) },
+  '/account/export.json': { path: '/account/export.json', expect: signedIn(200) },
+  '/admin': { path: '/admin', expect: adminsOnly },
+  '/admin/members': { path: '/admin/members', expect: adminsOnly },
+  '/admin/members/[id]': { path: '/admin/members/1', expect: adminsOnly },
+  '/admin/organisations': { path: '/admin/organisations', expect: adminsOnly },
+  '/admin/organisations/[id]': { path: '/admin/organisations/1', expect: adminsOnly },
+  '/admin/audit': { path: '/admin/audit', expect: adminsOnly },
+  '/admin/forbidden': { path: '/admin/forbidden', expect: everyone(403) },
+  '/members': { path: '/members', expect: signedIn(200) },
+  '/members/[collection]': { path: '/members/guides', expect: signedIn(200) },
+  '/members/[collection]/[slug]': { path: MEMBERS_GUIDE, expect: signedIn(200) },
+  '/members/search': { path: '/members/search', expect: signedIn(200) },
+  '/members/pagefind/[...path]': {
+    path: '/members/pagefind/pagefind.js',
+    expect: { ...everyone(200), anonymous: 401, suspended: 401 },
+  },
+};
+
+const adminAction: Row = { anonymous: 401, member: 403, moderator: 403, editor: 403, admin: 400, suspended: 401 };
+const memberAction = (signedInStatus: number): Row => ({ ...everyone(signedInStatus), anonymous: 401, suspended: 401 });
+
+/**
+ * Action → the form it is sent and what each persona gets. Inputs are valid where the
+ * check under test comes after validation; an empty form is refused before anything.
+ */
+const actions: Record<string, { form: Record<string, string>; expect: Row }> = {
+  'accounts.signIn': { form: { email: 'nobody@example.org', password: 'wrong password!' }, expect: everyone(401) },
+  'accounts.verifySecondFactor': { form: { code: '123456' }, expect: { ...everyone(401) } },
+  'accounts.signOut': { form: {}, expect: everyone(200) },
+  'accounts.acceptInvitation': { form: { token: UNKNOWN_TOKEN, displayName: 'Someone', password: 'long enough passphrase here' }, expect: everyone(410) },
+  'accounts.enrolTotp': { form: {}, expect: everyone(400) },
+  'accounts.changeDisplayName': { form: { displayName: 'A new name' }, expect: memberAction(200) },
+  'accounts.changePassword': { form: {}, expect: everyone(400) },
+  'accounts.regenerateRecoveryCodes': { form: { code: '000000' }, expect: memberAction(400) },
+  'accounts.revokeSession': { form: { sessionId: 'nosuchsession' }, expect: memberAction(404) },
+  'accounts.requestPasswordReset': { form: { email: 'nobody@example.org' }, expect: everyone(200) },
+  'accounts.resetPassword': { form: {}, expect: everyone(400) },
+  'admin.invite': { form: {}, expect: adminAction },
+  'admin.resendInvitation': { form: {}, expect: adminAction },
+  'admin.revokeInvitation': { form: {}, expect: adminAction },
+  'admin.changeRole': { form: {}, expect: adminAction },
+  'admin.suspend': { form: {}, expect: adminAction },
+  'admin.reactivate': { form: {}, expect: adminAction },
+  'admin.revokeSessions': { form: {}, expect: adminAction },
+  'admin.createResetLink': { form: {}, expect: adminAction },
+  'admin.createOrganisation': { form: {}, expect: adminAction },
+  'admin.updateOrganisation': { form: {}, expect: adminAction },
+};
+
+const src = fileURLToPath(new URL('../../src/', import.meta.url));
+
+/** On-demand routes as the file system declares them (prerender = false). */
+function onDemandRoutes(): string[] {
+  const pages = join(src, 'pages');
+  return (readdirSync(pages, { recursive: true, encoding: 'utf8' }) as string[])
+    .filter((file) => /\.(astro|ts)$/.test(file) && !file.split('/').some((part) => part.startsWith('_')))
+    .filter((file) => /prerender\s*=\s*false/.test(readFileSync(join(pages, file), 'utf8')))
+    .map((file) => `/${relative('.', file)}`.replace(/\.(astro|ts)$/, '').replace(/\/index$/, '') || '/');
+}
+
+/** Actions as src/actions/*.ts declare them: `name: defineAction(` or `name: adminAction(` in an exported group. */
+function declaredActions(): string[] {
+  const dir = join(src, 'actions');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
+    .flatMap((file) => {
+      const text = readFileSync(join(dir, file), 'utf8');
+      const group = /export const (\w+) = \{/.exec(text)?.[1];
+      if (!group) return [];
+      return [...text.matchAll(/^ {2}(\w+): \w*[aA]ction\(/gm)].map((m) => `${group}.${m[1]}`);
+    });
+}
+
+test('the matrix lists every on-demand route and every action', () => {
+  expect(Object.keys(routes).sort()).toEqual(onDemandRoutes().sort());
+  expect(Object.keys(actions).sort()).toEqual(declaredActions().sort());
+});
+
+test.describe('every route and action answers each kind of visitor as the matrix says', () => {
+  const contexts = new Map<Persona, APIRequestContext>();
+
+  // Fresh visitors for every test: some actions (sign out, revoke) end the sessions they use.
+  test.beforeEach(async ({ db, baseURL }) => {
+    for (const persona of personas) {
+      const headers: Record<string, string> = { origin: baseURL!, 'x-forwarded-for': testClientAddress() };
+      if (persona !== 'anonymous') {
+        const role = persona === 'suspended' ? 'member' : persona;
+        const { user } = await createMember(db, role);
+        const { token } = await createSession(db, user.id, { mfaVerified: true });
+        if (persona === 'suspended') await write(db, (tx) => tx.update(users).set({ status: 'suspended' }).where(eq(users.id, user.id)));
+        const cookie = sessionCookie(token, baseURL!);
+        headers.cookie = `${cookie.name}=${cookie.value}`;
+      }
+      contexts.set(persona, await playwrightRequest.newContext({ baseURL, extraHTTPHeaders: headers, maxRedirects: 0 }));
+    }
+  });
+  test.afterEach(async () => {
+    for (const context of contexts.values()) await context.dispose();
+    contexts.clear();
+  });
+
+  for (const [pattern, { path, expect: row }] of Object.entries(routes)) {
+    test(`GET ${pattern}`, async () => {
+      for (const persona of personas) {
+        const response = await contexts.get(persona)!.get(path);
+        const expected = row[persona];
+        if (expected === 'sign-in') {
+          expect([302, 303], `${persona} at ${path}`).toContain(response.status());
+          expect(response.headers().location, `${persona} at ${path}`).toMatch(/^\/login(\?|$)/);
+        } else {
+          expect(response.status(), `${persona} at ${path}`).toBe(expected);
+        }
+        if (response.status() === 200) expect(response.headers()['cache-control'], path).toContain('no-store');
+      }
+    });
+  }
+
+  for (const [name, { form, expect: row }] of Object.entries(actions)) {
+    test(`POST /_actions/${name}`, async () => {
+      for (const persona of personas) {
+        const response = await contexts.get(persona)!.post(`/_actions/${name}`, { form });
+        expect(response.status(), `${persona} → ${name}`).toBe(row[persona]);
+      }
+    });
+  }
+});
+
+test('a cross-site form post is refused', async ({ baseURL }) => {
+  const context = await playwrightRequest.newContext({ baseURL, extraHTTPHeaders: { origin: 'https://evil.example' } });
+  const response = await context.post('/login?_action=accounts.signIn', { form: { email: 'a@b.c', password: 'x' } });
+  expect(response.status()).toBe(403);
+  await context.dispose();
+});
