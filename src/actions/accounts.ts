@@ -24,26 +24,7 @@ import { checkPassword, checkSecondFactor } from '../lib/auth/sign-in.ts';
 import { requireActor } from '../lib/auth/guards.ts';
 import { createSession, deleteSessionCookie, invalidateSession, markSessionMfaVerified, setSessionCookie } from '../lib/auth/sessions.ts';
 import { hasTotp } from '../lib/auth/totp.ts';
-import { throttledError } from './errors.ts';
-
-/**
- * A message for one field that only the handler can find (wrong current password, a code
- * that does not match, a password containing the email address), shown beside the field
- * like a zod message. Astro exports no way to build its ActionInputError, so this error
- * serialises the same way that class does (type 'AstroActionInputError' + issues): the
- * page's isInputError() sees it and formState() puts the message next to the field.
- * Covered by the e2e tests (wrong current password, wrong code).
- */
-class FieldError extends ActionError {
-  override type = 'AstroActionInputError';
-  issues: { code: 'custom'; path: string[]; message: string }[];
-  fields: Record<string, string[]>;
-  constructor(field: string, message: string) {
-    super({ code: 'BAD_REQUEST', message });
-    this.issues = [{ code: 'custom', path: [field], message }];
-    this.fields = { [field]: [message] };
-  }
-}
+import { fieldError, throttledError } from './errors.ts';
 
 /** A new password: the context-free rules here (so every field's message shows at once), the email rule in the handler. */
 const newPassword = (missing: string) =>
@@ -148,7 +129,7 @@ export const accounts = {
       const invitation = await findOpenInvitation(db, token);
       if (!invitation) throw new ActionError({ code: 'GONE', message: INVITATION_GONE_MESSAGE });
       const problem = passwordProblem(password, { email: invitation.email, displayName });
-      if (problem) throw new FieldError('password', problem);
+      if (problem) throw fieldError('password', problem);
       const result = await acceptInvitationToken(db, token, { displayName, password }, context.clientAddress);
       if (!result.ok && result.reason === 'email-taken') {
         throw new ActionError({
@@ -194,7 +175,7 @@ export const accounts = {
       }
       const result = await completeTotpEnrolment(db, user.id, session.id, key, code, context.clientAddress);
       if (!result.ok && result.reason === 'wrong-code') {
-        throw new FieldError('code', 'That code is not right. Enter the code your app shows now; if it still fails, check that the time on your phone is set automatically.');
+        throw fieldError('code', 'That code is not right. Enter the code your app shows now; if it still fails, check that the time on your phone is set automatically.');
       }
       if (!result.ok) throw new ActionError({ code: 'CONFLICT', message: 'Your account already has an authenticator app. Sign in with a code from it.' });
       return { recoveryCodes: result.recoveryCodes, next: safeNext(next) };
@@ -222,8 +203,8 @@ export const accounts = {
       const result = await changePassword(await getDb(), user.id, session.id, { currentPassword, newPassword }, context.clientAddress);
       if (result.ok) return { redirect: '/account?done=password' };
       if (result.reason === 'throttled') throw throttledError(context, result.retryAfterSeconds);
-      if (result.reason === 'wrong-password') throw new FieldError('currentPassword', 'Your current password is not right.');
-      throw new FieldError('newPassword', result.message);
+      if (result.reason === 'wrong-password') throw fieldError('currentPassword', 'Your current password is not right.');
+      throw fieldError('newPassword', result.message);
     },
   }),
 
@@ -236,7 +217,7 @@ export const accounts = {
       const result = await regenerateRecoveryCodesWithTotp(await getDb(), user.id, code, context.clientAddress);
       if (result.ok) return { recoveryCodes: result.recoveryCodes };
       if (result.reason === 'throttled') throw throttledError(context, result.retryAfterSeconds);
-      throw new FieldError('code', 'That code is not right, or has been used already. Wait for the next code and try again.');
+      throw fieldError('code', 'That code is not right, or has been used already. Wait for the next code and try again.');
     },
   }),
 
@@ -287,7 +268,7 @@ export const accounts = {
       const reset = await findOpenReset(db, token);
       if (!reset) throw new ActionError({ code: 'GONE', message: RESET_GONE_MESSAGE });
       if (!code && (await resetNeedsCode(db, reset.user.id))) {
-        throw new FieldError('code', 'Enter the 6-digit code from your authenticator app, or one of your recovery codes');
+        throw fieldError('code', 'Enter the 6-digit code from your authenticator app, or one of your recovery codes');
       }
       const result = await resetPasswordWithSecondFactor(db, token, { password, code }, context.clientAddress);
       if (result.ok) {
@@ -297,8 +278,8 @@ export const accounts = {
       }
       if (result.reason === 'throttled') throw throttledError(context, result.retryAfterSeconds);
       if (result.reason === 'gone') throw new ActionError({ code: 'GONE', message: RESET_GONE_MESSAGE });
-      if (result.reason === 'weak') throw new FieldError('password', result.message);
-      throw new FieldError('code', 'That code is not right, or has been used already.');
+      if (result.reason === 'weak') throw fieldError('password', result.message);
+      throw fieldError('code', 'That code is not right, or has been used already.');
     },
   }),
 };

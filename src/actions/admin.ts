@@ -24,28 +24,7 @@ import {
   suspendMember,
 } from '../lib/admin/members.ts';
 import { createOrganisation, organisationInputSchema, updateOrganisation } from '../lib/admin/organisations.ts';
-
-interface Issue {
-  code: 'custom';
-  path: string[];
-  message: string;
-}
-
-/**
- * Astro's own input error, made from our checks: it reaches the page as `isInputError`
- * with `fields`, so the message shows next to its field.
- */
-class FieldErrors extends ActionError {
-  override type = 'AstroActionInputError';
-  issues: Issue[];
-  fields: Record<string, string[]>;
-  constructor(issues: Issue[]) {
-    super({ code: 'BAD_REQUEST', message: issues.map((i) => i.message).join(' ') });
-    this.issues = issues;
-    this.fields = {};
-    for (const issue of issues) (this.fields[issue.path[0]!] ??= []).push(issue.message);
-  }
-}
+import { FieldErrors, fieldError } from './errors.ts';
 
 /** The signed-in administrator, or a thrown UNAUTHORIZED / FORBIDDEN that is audited first. */
 async function requireAdmin(context: ActionAPIContext, actionName: string): Promise<{ db: Database; actor: Actor }> {
@@ -76,7 +55,7 @@ function parseForm<S extends z.ZodType>(schema: S, form: FormData): z.infer<S> {
   const parsed = schema.safeParse(values);
   if (parsed.success) return parsed.data;
   const seen = new Set<string>();
-  const issues: Issue[] = [];
+  const issues: ConstructorParameters<typeof FieldErrors>[0] = [];
   for (const issue of parsed.error.issues) {
     const field = String(issue.path[0] ?? 'form');
     if (seen.has(field)) continue;
@@ -89,7 +68,7 @@ function parseForm<S extends z.ZodType>(schema: S, form: FormData): z.infer<S> {
 const refusalCodes = { 'not-found': 'NOT_FOUND', self: 'FORBIDDEN', taken: 'CONFLICT', invalid: 'CONFLICT', unchanged: 'CONFLICT' } as const;
 
 function fail(refusal: Refusal): never {
-  if (refusal.field) throw new FieldErrors([{ code: 'custom', path: [refusal.field], message: refusal.message }]);
+  if (refusal.field) throw fieldError(refusal.field, refusal.message);
   throw new ActionError({ code: refusalCodes[refusal.reason], message: refusal.message });
 }
 

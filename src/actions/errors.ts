@@ -12,3 +12,33 @@ export function throttledError(context: ActionAPIContext, retryAfterSeconds: num
     message: `Too many attempts. Wait ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} and try again.`,
   });
 }
+
+interface Issue {
+  code: 'custom';
+  path: string[];
+  message: string;
+}
+
+/**
+ * Messages for fields that only a handler can check (a wrong current password, a name
+ * already taken), shown beside their fields like zod's. Astro exports no way to build its
+ * ActionInputError, so this serialises the same way (type 'AstroActionInputError' +
+ * issues): the page's isInputError() sees it and formState() puts each message by its
+ * field. The e2e tests cover it (wrong current password, organisation name clash).
+ */
+export class FieldErrors extends ActionError {
+  override type = 'AstroActionInputError';
+  issues: Issue[];
+  fields: Record<string, string[]>;
+  constructor(issues: Issue[]) {
+    super({ code: 'BAD_REQUEST', message: issues.map((i) => i.message).join(' ') });
+    this.issues = issues;
+    this.fields = {};
+    for (const issue of issues) (this.fields[issue.path[0]!] ??= []).push(issue.message);
+  }
+}
+
+/** One field's message, as FieldErrors. */
+export function fieldError(field: string, message: string): FieldErrors {
+  return new FieldErrors([{ code: 'custom', path: [field], message }]);
+}

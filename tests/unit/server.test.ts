@@ -15,7 +15,7 @@ describe('server configuration', () => {
     [{ SITE_URL: 'ftp://example.org' }, 'SITE_URL'],
     [{ SITE_URL: 'not a url' }, 'SITE_URL'],
   ])('stops on a bad value with one line naming the variable (%o)', (env, name) => {
-    expect(() => loadServerConfig(env)).toThrowError(new RegExp(`^Configuration error: ${name} `));
+    expect(() => loadServerConfig(env)).toThrow(new RegExp(`^Configuration error: ${name} `));
   });
 });
 
