@@ -79,6 +79,15 @@ export function write<T>(db: Database, work: (tx: Transaction) => Promise<T>): P
   return run;
 }
 
+/**
+ * A consistent copy of a file database while it is in use: SQLite's VACUUM INTO reads
+ * one snapshot, so writers carry on and the copy is a complete, compacted database.
+ */
+export async function backupDatabase(db: Database, targetPath: string): Promise<void> {
+  mkdirSync(dirname(resolve(targetPath)), { recursive: true });
+  await db.$client.execute({ sql: 'VACUUM INTO ?', args: [resolve(targetPath)] });
+}
+
 let shared: Promise<Database> | undefined;
 
 /** The server's one database handle, opened on first use from the environment. */
