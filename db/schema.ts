@@ -4,7 +4,7 @@
  * Times are stored as integer milliseconds since the epoch (UTC).
  */
 import { sql } from 'drizzle-orm';
-import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const organisationTypes = [
   'opcc',
@@ -171,3 +171,187 @@ export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type Role = (typeof roles)[number];
 export type OrganisationType = (typeof organisationTypes)[number];
+
+// ─── The members' forum ────────────────────────────────────────────────────────
+
+/**
+ * A category may be restricted: then only members whose role is listed, or whose
+ * organisation's type is listed, can see it (either list may be null = no rule).
+ */
+export const categories = sqliteTable('categories', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  description: text('description').notNull(),
+  position: integer('position').notNull().default(0),
+  allowedRoles: text('allowed_roles', { mode: 'json' }).$type<Role[] | null>(),
+  allowedOrganisationTypes: text('allowed_organisation_types', { mode: 'json' }).$type<OrganisationType[] | null>(),
+  isDemo: integer('is_demo', { mode: 'boolean' }).notNull().default(false),
+  createdAt: createdAt(),
+});
+
+export const threads = sqliteTable(
+  'threads',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    categoryId: integer('category_id')
+      .notNull()
+      .references(() => categories.id),
+    title: text('title').notNull(),
+    slug: text('slug').notNull(),
+    authorId: integer('author_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    /** Last activity: the sort key of category pages (Discourse's bumped_at). */
+    bumpedAt: integer('bumped_at', { mode: 'timestamp_ms' }).notNull(),
+    pinned: integer('pinned', { mode: 'boolean' }).notNull().default(false),
+    locked: integer('locked', { mode: 'boolean' }).notNull().default(false),
+    hiddenAt: integer('hidden_at', { mode: 'timestamp_ms' }),
+    hiddenReason: text('hidden_reason'),
+    hiddenBy: integer('hidden_by').references(() => users.id, { onDelete: 'set null' }),
+    /** Visible replies (posts after the first). */
+    replyCount: integer('reply_count').notNull().default(0),
+    highestPostNumber: integer('highest_post_number').notNull().default(0),
+    /** For "Discuss this guide": `collection/slug` of the library entry. */
+    guideKey: text('guide_key'),
+    isDemo: integer('is_demo', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [
+    index('threads_category_order_idx').on(t.categoryId, t.pinned, t.bumpedAt),
+    uniqueIndex('threads_guide_key_unique').on(t.guideKey),
+  ],
+);
+
+export const posts = sqliteTable(
+  'posts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    threadId: integer('thread_id')
+      .notNull()
+      .references(() => threads.id, { onDelete: 'cascade' }),
+    /** 1, 2, 3… within the thread: anchors, permalinks and read state use it. */
+    postNumber: integer('post_number').notNull(),
+    authorId: integer('author_id').references(() => users.id, { onDelete: 'set null' }),
+    /** The Markdown the author wrote. */
+    raw: text('raw').notNull(),
+    /** `raw` rendered through the sanitising pipeline (src/lib/forum/markdown.ts). */
+    html: text('html').notNull(),
+    replyToPostNumber: integer('reply_to_post_number'),
+    createdAt: createdAt(),
+    editedAt: integer('edited_at', { mode: 'timestamp_ms' }),
+    version: integer('version').notNull().default(1),
+    hiddenAt: integer('hidden_at', { mode: 'timestamp_ms' }),
+    hiddenReason: text('hidden_reason'),
+    hiddenBy: integer('hidden_by').references(() => users.id, { onDelete: 'set null' }),
+    deletedAt: integer('deleted_at', { mode: 'timestamp_ms' }),
+    deletedBy: integer('deleted_by').references(() => users.id, { onDelete: 'set null' }),
+    isDemo: integer('is_demo', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [uniqueIndex('posts_thread_number_unique').on(t.threadId, t.postNumber), index('posts_author_idx').on(t.authorId)],
+);
+
+/** Every earlier text of an edited post: the edit history all members can read. */
+export const postRevisions = sqliteTable(
+  'post_revisions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    postId: integer('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    /** The version this text was (1 = as first posted). */
+    version: integer('version').notNull(),
+    raw: text('raw').notNull(),
+    /** Who wrote this version and when it was replaced. */
+    editedBy: integer('edited_by').references(() => users.id, { onDelete: 'set null' }),
+    replacedAt: integer('replaced_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('post_revisions_post_version_unique').on(t.postId, t.version)],
+);
+
+export const subscriptionLevels = ['watching', 'normal', 'muted'] as const;
+
+export const threadSubscriptions = sqliteTable(
+  'thread_subscriptions',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    threadId: integer('thread_id')
+      .notNull()
+      .references(() => threads.id, { onDelete: 'cascade' }),
+    level: text('level', { enum: subscriptionLevels }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.threadId] })],
+);
+
+export const categorySubscriptions = sqliteTable(
+  'category_subscriptions',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    categoryId: integer('category_id')
+      .notNull()
+      .references(() => categories.id, { onDelete: 'cascade' }),
+    level: text('level', { enum: subscriptionLevels }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.categoryId] })],
+);
+
+export const notificationKinds = ['reply', 'mention', 'quote', 'watching'] as const;
+
+export const notifications = sqliteTable(
+  'notifications',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: notificationKinds }).notNull(),
+    threadId: integer('thread_id')
+      .notNull()
+      .references(() => threads.id, { onDelete: 'cascade' }),
+    postId: integer('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    actorId: integer('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    readAt: integer('read_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('notifications_user_idx').on(t.userId, t.readAt)],
+);
+
+/** One row per member per thread: the highest post they have seen; it only moves forward. */
+export const readStates = sqliteTable(
+  'read_states',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    threadId: integer('thread_id')
+      .notNull()
+      .references(() => threads.id, { onDelete: 'cascade' }),
+    lastReadPostNumber: integer('last_read_post_number').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.threadId] })],
+);
+
+export const reports = sqliteTable(
+  'reports',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    postId: integer('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    reporterId: integer('reporter_id').references(() => users.id, { onDelete: 'set null' }),
+    reason: text('reason').notNull(),
+    createdAt: createdAt(),
+    resolvedAt: integer('resolved_at', { mode: 'timestamp_ms' }),
+    resolvedBy: integer('resolved_by').references(() => users.id, { onDelete: 'set null' }),
+    resolution: text('resolution', { enum: ['resolved', 'dismissed'] }),
+  },
+  (t) => [index('reports_open_idx').on(t.resolvedAt)],
+);
+
+export type Category = typeof categories.$inferSelect;
+export type Thread = typeof threads.$inferSelect;
+export type Post = typeof posts.$inferSelect;

@@ -1,0 +1,41 @@
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { categories, readStates, threads, type Category } from '../../../db/schema.ts';
+import type { Queryable } from '../db.ts';
+import { canSeeCategory, isModerator, type ForumActor } from './access.ts';
+
+export interface CategorySummary {
+  category: Category;
+  threadCount: number;
+  postCount: number;
+  lastActivityAt: Date | null;
+  /** Threads with posts this member has not read. */
+  unreadCount: number;
+}
+
+/** The categories a member may see, in order, with counts and their unread threads. */
+export async function listCategories(db: Queryable, actor: ForumActor): Promise<CategorySummary[]> {
+  const visibleThreads = isModerator(actor) ? sql`1` : isNull(threads.hiddenAt);
+  const rows = await db
+    .select({
+      category: categories,
+      threadCount: sql<number>`count(${threads.id})`,
+      postCount: sql<number>`coalesce(sum(${threads.replyCount} + 1), 0)`,
+      lastActivityAt: sql<number | null>`max(${threads.bumpedAt})`,
+      unreadCount: sql<number>`coalesce(sum(${threads.highestPostNumber} > coalesce(${readStates.lastReadPostNumber}, 0)), 0)`,
+    })
+    .from(categories)
+    .leftJoin(threads, and(eq(threads.categoryId, categories.id), visibleThreads))
+    .leftJoin(readStates, and(eq(readStates.threadId, threads.id), eq(readStates.userId, actor.id)))
+    .groupBy(categories.id)
+    .orderBy(asc(categories.position), asc(categories.name))
+    .all();
+  return rows
+    .filter((r) => canSeeCategory(actor, r.category))
+    .map((r) => ({ ...r, lastActivityAt: r.lastActivityAt === null ? null : new Date(r.lastActivityAt) }));
+}
+
+/** A category by slug, or null when it does not exist or this member may not see it. */
+export async function findVisibleCategory(db: Queryable, actor: ForumActor, slug: string): Promise<Category | null> {
+  const category = await db.select().from(categories).where(eq(categories.slug, slug)).get();
+  return category && canSeeCategory(actor, category) ? category : null;
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+export const TITLE_MIN = 5;
+export const TITLE_MAX = 150;
+export const BODY_MAX = 20_000;
+export const THREADS_PER_PAGE = 25;
+export const POSTS_PER_PAGE = 20;
+/** Posting (threads and replies) per member: 6 a minute. */
+export const POSTING_LIMIT = { max: 6, windowMs: 60_000 };
+
+export const titleSchema = z
+  .string()
+  .trim()
+  .min(TITLE_MIN, `Write a title of at least ${TITLE_MIN} characters`)
+  .max(TITLE_MAX, `Keep the title to ${TITLE_MAX} characters or fewer`);
+
+export const bodySchema = z
+  .string()
+  .trim()
+  .min(1, 'Write something before posting')
+  .max(BODY_MAX, `Keep a post to ${BODY_MAX.toLocaleString('en-GB')} characters or fewer`);
+
+/** A URL part made from a title: lower-case words joined by hyphens. */
+export function slugify(title: string): string {
+  return (
+    title
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'thread'
+  );
+}
