@@ -1,22 +1,14 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { allText, fixtureBuilds, mdx } from './fixture-build.ts';
 
 /**
  * Real `astro build` runs over fixture content folders: what production leaves out,
  * and how a bad entry stops the build. Builds run one after another (one file, in order).
  */
-const root = new URL('../..', import.meta.url).pathname;
-// Inside the project: the built server resolves its packages from node_modules above it.
-mkdirSync(join(root, 'node_modules/.cache'), { recursive: true });
-const work = mkdtempSync(join(root, 'node_modules/.cache/build-test-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function frontmatter(fields: Record<string, string>) {
-  return `---\n${Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('\n')}\n---\n`;
-}
+const builds = fixtureBuilds('build-test');
+afterAll(builds.cleanup);
 
 const guideFields = {
   summary: 'A fixture guide used by the build tests of the portal.',
@@ -30,38 +22,11 @@ const guideFields = {
   version: '"1.0"',
 };
 
-function guide(title: string, body: string, change: Record<string, string> = {}) {
-  return `${frontmatter({ title: JSON.stringify(title), ...guideFields, ...change })}\n${body}\n`;
-}
-
-// Vitest puts its own import.meta.env (DEV=1, MODE=test…) into process.env; a build run
-// from here must see the environment a deployer's shell would give it.
-const buildEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([k]) => !/^(DEV|PROD|MODE|SSR|BASE_URL|NODE_ENV|VITEST.*|TEST)$/.test(k)),
-);
+const guide = (title: string, body: string, change: Record<string, string> = {}) =>
+  mdx({ title: JSON.stringify(title), ...guideFields, ...change }, body);
 
 function build(name: string, guides: Record<string, string>) {
-  const content = join(work, name, 'content');
-  for (const folder of ['guides', 'awareness', 'news']) mkdirSync(join(content, folder), { recursive: true });
-  for (const [file, text] of Object.entries(guides)) writeFileSync(join(content, 'guides', file), text);
-  const out = join(work, name, 'dist');
-  const result = spawnSync(process.execPath, [join(root, 'node_modules/astro/bin/astro.mjs'), 'build'], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...buildEnv, CONTENT_DIR: content, BUILD_OUT_DIR: out, BUILD_CACHE_DIR: join(work, name, 'cache') },
-  });
-  return { status: result.status, output: `${result.stdout}\n${result.stderr}`, client: join(out, 'client') };
-}
-
-function allText(dir: string): string {
-  return readdirSync(dir)
-    .map((name) => {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) return allText(path);
-      const bytes = readFileSync(path);
-      return (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
-    })
-    .join('\n');
+  return builds.build(name, Object.fromEntries(Object.entries(guides).map(([file, text]) => [`guides/${file}`, text])));
 }
 
 describe('a production build', () => {

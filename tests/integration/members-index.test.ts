@@ -1,61 +1,33 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { allText, fixtureBuilds, mdx } from './fixture-build.ts';
 
 /**
  * A real `astro build` over fixture content: the members' Pagefind index is written to
  * dist/private/pagefind-members with released members entries only, and nothing of
  * them reaches dist/client.
  */
-const root = new URL('../..', import.meta.url).pathname;
-mkdirSync(join(root, 'node_modules/.cache'), { recursive: true });
-const work = mkdtempSync(join(root, 'node_modules/.cache/members-index-test-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-const buildEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([k]) => !/^(DEV|PROD|MODE|SSR|BASE_URL|NODE_ENV|VITEST.*|TEST)$/.test(k)),
-);
+const builds = fixtureBuilds('members-index-test');
+afterAll(builds.cleanup);
 
 function entry(title: string, body: string, fields: Record<string, string>) {
-  const all = {
-    title: JSON.stringify(title),
-    summary: '"A fixture entry used by the members index build test."',
-    published: '2020-01-01',
-    audience: 'members',
-    topics: '[multi-agency]',
-    regions: '[national]',
-    owner: '"Test owner"',
-    ...fields,
-  };
-  return `---\n${Object.entries(all).map(([k, v]) => `${k}: ${v}`).join('\n')}\n---\n\n${body}\n`;
+  return mdx(
+    {
+      title: JSON.stringify(title),
+      summary: '"A fixture entry used by the members index build test."',
+      published: '2020-01-01',
+      audience: 'members',
+      topics: '[multi-agency]',
+      regions: '[national]',
+      owner: '"Test owner"',
+      ...fields,
+    },
+    body,
+  );
 }
 const guideFields = { reviewed: '2020-01-01', reviewDue: '2099-01-01', version: '"1.0"' };
-
-function build(name: string, files: Record<string, string>) {
-  const content = join(work, name, 'content');
-  for (const folder of ['guides', 'awareness', 'news']) mkdirSync(join(content, folder), { recursive: true });
-  for (const [file, text] of Object.entries(files)) writeFileSync(join(content, file), text);
-  const out = join(work, name, 'dist');
-  const result = spawnSync(process.execPath, [join(root, 'node_modules/astro/bin/astro.mjs'), 'build'], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...buildEnv, CONTENT_DIR: content, BUILD_OUT_DIR: out, BUILD_CACHE_DIR: join(work, name, 'cache') },
-  });
-  return { status: result.status, output: `${result.stdout}\n${result.stderr}`, out };
-}
-
-function allText(dir: string): string {
-  return readdirSync(dir)
-    .map((name) => {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) return allText(path);
-      const bytes = readFileSync(path);
-      return (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
-    })
-    .join('\n');
-}
+const build = builds.build;
 
 describe('the members index of a production build', () => {
   const result = build('members', {
