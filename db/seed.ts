@@ -47,4 +47,5 @@ export async function seedDemoData(db: Database): Promise<void> {
   );
   const key = decodeBase32IgnorePadding(DEMO_TOTP_SECRET);
   for (const user of created) await saveTotpKey(db, user.id, key, 0);
+  await (await import('./seed-forum.ts')).seedDemoForum(db);
 }

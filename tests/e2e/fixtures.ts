@@ -44,9 +44,11 @@ export function testClientAddress(): string {
 export async function createMember(db: Database, role: Role = 'member', name = 'Test member'): Promise<TestMember> {
   const password = `correct horse battery ${role} staple`;
   const org = await db.select().from(organisations).limit(1).get();
-  const email = `${role}-${process.pid}-${++memberCount}-${Date.now()}@e2e.nmsn.test`;
-  const [user] = await write(db, async (tx) =>
-    tx.insert(users).values({ email, displayName: `${name} ${memberCount}`, role, organisationId: org!.id, passwordHash: await hashPassword(password) }).returning(),
+  const n = ++memberCount;
+  const email = `${role}-${process.pid}-${n}-${Date.now()}@e2e.nmsn.test`;
+  const passwordHash = await hashPassword(password);
+  const [user] = await write(db, (tx) =>
+    tx.insert(users).values({ email, displayName: `${name} ${process.pid}-${n}`, role, organisationId: org!.id, passwordHash }).returning(),
   );
   const totpKey = newTotpKey();
   await saveTotpKey(db, user!.id, totpKey, 0);

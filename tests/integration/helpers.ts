@@ -53,15 +53,16 @@ let counter = 0;
 export async function createTestUser(db: Database, overrides: TestUserOverrides = {}): Promise<{ user: User; password: string }> {
   const { password = 'correct horse battery staple', ...fields } = overrides;
   const passwordHash = fields.passwordHash ?? (await hashPassword(password));
-  counter += 1;
+  // Taken now, not inside the queued write, so parallel calls get different numbers.
+  const n = ++counter;
   const user = await write(db, async (tx) => {
     let organisation = await tx.select().from(organisations).where(eq(organisations.name, TEST_ORGANISATION)).get();
     organisation ??= (await tx.insert(organisations).values({ name: TEST_ORGANISATION, type: 'charity', region: 'national' }).returning())[0]!;
     const [row] = await tx
       .insert(users)
       .values({
-        email: `member-${process.pid}-${counter}@example.org`,
-        displayName: `Test member ${counter}`,
+        email: `member-${process.pid}-${n}@example.org`,
+        displayName: `Test member ${n}`,
         organisationId: organisation.id,
         ...fields,
         passwordHash,

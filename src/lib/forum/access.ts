@@ -1,5 +1,5 @@
-import { eq } from 'drizzle-orm';
-import { organisations, users, type Category, type OrganisationType, type Role } from '../../../db/schema.ts';
+import { eq, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { organisations, roles, users, type Category, type OrganisationType, type Role } from '../../../db/schema.ts';
 import type { Queryable } from '../db.ts';
 import { hasRole } from '../auth/roles.ts';
 
@@ -33,6 +33,35 @@ export function canSeeCategory(actor: ForumActor, category: Pick<Category, 'allo
   if (roles.length === 0 && types.length === 0) return true;
   if (isModerator(actor)) return true;
   return roles.includes(actor.role) || types.includes(actor.organisationType);
+}
+
+/** A value, or a column or expression holding it. */
+type Expr<T> = T | SQLWrapper;
+/** A list as the JSON text its column holds, or the column itself. */
+const jsonList = (value: Expr<readonly string[] | null>): SQLWrapper | string | null =>
+  value === null ? null : Array.isArray(value) ? JSON.stringify(value) : (value as SQLWrapper);
+
+/** Roles that see every category (moderators and above, as `isModerator` says). */
+const seeEverything = roles.filter((role) => hasRole(role, 'moderator'));
+
+/**
+ * `canSeeCategory` as a SQL condition, for queries that must
+ * filter before LIMIT or COUNT: the member's role and organisation type, and the
+ * category's two lists, each a value or a column. The integration tests check it agrees
+ * with `canSeeCategory` for every role, organisation type and kind of restriction.
+ */
+export function canSeeCategorySql(
+  member: { role: Expr<Role>; organisationType: Expr<OrganisationType> },
+  category: { allowedRoles: Expr<Role[] | null>; allowedOrganisationTypes: Expr<OrganisationType[] | null> },
+): SQL {
+  const allowedRoles = jsonList(category.allowedRoles);
+  const allowedTypes = jsonList(category.allowedOrganisationTypes);
+  return sql`(
+    (coalesce(json_array_length(${allowedRoles}), 0) = 0 and coalesce(json_array_length(${allowedTypes}), 0) = 0)
+    or ${member.role} in ${seeEverything}
+    or exists (select 1 from json_each(coalesce(${allowedRoles}, '[]')) where value = ${member.role})
+    or exists (select 1 from json_each(coalesce(${allowedTypes}, '[]')) where value = ${member.organisationType})
+  )`;
 }
 
 export function isModerator(actor: Pick<ForumActor, 'role'>): boolean {

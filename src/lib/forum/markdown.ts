@@ -16,9 +16,12 @@ const schema: SanitizeSchema = {
   ...defaultSchema,
   tagNames: (defaultSchema.tagNames ?? []).filter((tag) => !['img', 'picture', 'source', 'video', 'audio', 'iframe', 'input'].includes(tag)),
   protocols: { href: ['http', 'https', 'mailto'] },
-  // Ids and names get a prefix so a post cannot clobber the page's own ids.
-  clobberPrefix: 'post-content-',
+  // Markdown cannot author ids or names (raw HTML is dropped); the only ids are the
+  // footnotes', prefixed below so that none clobbers the page's and their links still work.
+  clobberPrefix: '',
 };
+
+const ID_PREFIX = 'post-content-';
 
 /**
  * Links leave for other sites without passing on our reputation or a window handle, and
@@ -28,6 +31,12 @@ function fitPostIntoPage() {
   return (tree: Root) => {
     visit(tree, 'element', (node: Element) => {
       if (node.tagName === 'a') node.properties = { ...node.properties, rel: ['nofollow', 'ugc', 'noopener'] };
+      // remark-rehype leaves the footnote label's id (and the references to it) unprefixed.
+      const prefixed = (v: string | number) => (String(v).startsWith(ID_PREFIX) ? String(v) : ID_PREFIX + v);
+      const { id, ariaDescribedBy } = node.properties;
+      if (typeof id === 'string') node.properties.id = prefixed(id);
+      if (Array.isArray(ariaDescribedBy)) node.properties.ariaDescribedBy = ariaDescribedBy.map(prefixed);
+      else if (typeof ariaDescribedBy === 'string') node.properties.ariaDescribedBy = [prefixed(ariaDescribedBy)];
       const level = /^h([1-6])$/.exec(node.tagName)?.[1];
       if (level) node.tagName = `h${Math.min(6, Number(level) + 2)}`;
     });
@@ -37,7 +46,8 @@ function fitPostIntoPage() {
 const processor = unified()
   .use(remarkParse)
   .use(remarkGfm)
-  .use(remarkRehype) // no allowDangerousHtml: raw HTML in Markdown never becomes HTML
+  // No allowDangerousHtml: raw HTML in Markdown never becomes HTML.
+  .use(remarkRehype, { clobberPrefix: ID_PREFIX })
   .use(rehypeSanitize, schema)
   .use(fitPostIntoPage)
   .use(rehypeStringify);

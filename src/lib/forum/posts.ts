@@ -4,6 +4,7 @@ import { write, type Database, type Queryable } from '../db.ts';
 import { isModerator, notFound, type ForumActor, type Refusal } from './access.ts';
 import { POSTS_PER_PAGE } from './limits.ts';
 import { renderMarkdown } from './markdown.ts';
+import { notifyForNewPost } from './notifications.ts';
 import { checkPostingRate, findVisibleThread, markRead, subscribeAuthor } from './threads.ts';
 
 export type CreateReplyResult = { ok: true; post: Post } | Refusal;
@@ -35,6 +36,7 @@ export async function createReply(
       .insert(posts)
       .values({ threadId: input.threadId, postNumber, authorId: actor.id, raw: input.body, html, replyToPostNumber: replyTo, createdAt: now })
       .returning();
+    await notifyForNewPost(tx, { actor, threadId: input.threadId, post: post! }, now);
     await tx
       .update(threads)
       .set({ highestPostNumber: postNumber, replyCount: sql`${threads.replyCount} + 1`, bumpedAt: now })

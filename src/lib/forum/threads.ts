@@ -5,6 +5,7 @@ import { throttle } from '../auth/throttle.ts';
 import { canSeeCategory, isModerator, notFound, type ForumActor, type Refusal } from './access.ts';
 import { POSTING_LIMIT, THREADS_PER_PAGE, slugify } from './limits.ts';
 import { renderMarkdown } from './markdown.ts';
+import { notifyForNewPost } from './notifications.ts';
 
 export interface VisibleThread {
   thread: Thread;
@@ -71,6 +72,7 @@ export async function createThread(
       .values({ categoryId: category.id, title: input.title, slug: slugify(input.title), authorId: actor.id, createdAt: now, bumpedAt: now, highestPostNumber: 1, guideKey: input.guideKey ?? null })
       .returning();
     const [post] = await tx.insert(posts).values({ threadId: thread!.id, postNumber: 1, authorId: actor.id, raw: input.body, html, createdAt: now }).returning({ id: posts.id });
+    await notifyForNewPost(tx, { actor, threadId: thread!.id, post: { id: post!.id, postNumber: 1, raw: input.body, replyToPostNumber: null } }, now);
     await subscribeAuthor(tx, actor.id, thread!.id);
     await markRead(tx, actor.id, thread!.id, 1);
     return { ok: true as const, thread: thread!, postId: post!.id };

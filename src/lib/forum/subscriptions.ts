@@ -1,0 +1,103 @@
+import { and, asc, desc, eq, isNull, ne } from 'drizzle-orm';
+import { categories, categorySubscriptions, subscriptionLevels, threadSubscriptions, threads } from '../../../db/schema.ts';
+import { write, type Database, type Queryable } from '../db.ts';
+import { canSeeCategory, canSeeCategorySql, isModerator, notFound, type ForumActor, type Refusal } from './access.ts';
+import { findVisibleThread } from './threads.ts';
+
+/**
+ * How much a member hears about a thread or a category (Discourse's notification levels):
+ * - watching: every new post, besides mentions, quotes and replies;
+ * - normal: only mentions of them, quotes of their posts and replies to them;
+ * - muted: nothing at all, mentions included.
+ */
+export type NotificationLevel = (typeof subscriptionLevels)[number];
+export const notificationLevels = subscriptionLevels;
+
+export const levelLabels: Record<NotificationLevel, string> = {
+  watching: 'Watching: tell me about every new post',
+  normal: 'Normal: only when someone mentions me, quotes me or replies to me',
+  muted: 'Muted: never tell me about it',
+};
+
+/**
+ * A member's level for one thread: the thread's own level when they chose one (posting
+ * chooses watching), else the category's, else normal. So a muted thread stays silent in
+ * a watched category, and a watched thread speaks in a muted one.
+ */
+export function effectiveLevel(threadLevel: NotificationLevel | null | undefined, categoryLevel: NotificationLevel | null | undefined): NotificationLevel {
+  return threadLevel ?? categoryLevel ?? 'normal';
+}
+
+export async function threadLevelOf(db: Queryable, userId: number, threadId: number): Promise<NotificationLevel | null> {
+  const row = await db
+    .select({ level: threadSubscriptions.level })
+    .from(threadSubscriptions)
+    .where(and(eq(threadSubscriptions.userId, userId), eq(threadSubscriptions.threadId, threadId)))
+    .get();
+  return row?.level ?? null;
+}
+
+export async function categoryLevelOf(db: Queryable, userId: number, categoryId: number): Promise<NotificationLevel | null> {
+  const row = await db
+    .select({ level: categorySubscriptions.level })
+    .from(categorySubscriptions)
+    .where(and(eq(categorySubscriptions.userId, userId), eq(categorySubscriptions.categoryId, categoryId)))
+    .get();
+  return row?.level ?? null;
+}
+
+export type SetLevelResult = { ok: true } | Refusal;
+
+/** Sets the member's level for a thread they can see; any other thread is "not found". */
+export async function setThreadLevel(db: Database, actor: ForumActor, threadId: number, level: NotificationLevel): Promise<SetLevelResult> {
+  if (!(await findVisibleThread(db, actor, threadId))) return notFound;
+  await write(db, (tx) =>
+    tx
+      .insert(threadSubscriptions)
+      .values({ userId: actor.id, threadId, level })
+      .onConflictDoUpdate({ target: [threadSubscriptions.userId, threadSubscriptions.threadId], set: { level } }),
+  );
+  return { ok: true };
+}
+
+/** Sets the member's level for a category they can see; any other category is "not found". */
+export async function setCategoryLevel(db: Database, actor: ForumActor, categoryId: number, level: NotificationLevel): Promise<SetLevelResult> {
+  const category = await db.select().from(categories).where(eq(categories.id, categoryId)).get();
+  if (!category || !canSeeCategory(actor, category)) return { ok: false, reason: 'not-found', message: 'That category does not exist, or you cannot see it.' };
+  await write(db, (tx) =>
+    tx
+      .insert(categorySubscriptions)
+      .values({ userId: actor.id, categoryId, level })
+      .onConflictDoUpdate({ target: [categorySubscriptions.userId, categorySubscriptions.categoryId], set: { level } }),
+  );
+  return { ok: true };
+}
+
+/** How many followed threads the notifications page lists (the most recently active). */
+export const FOLLOWED_THREADS_MAX = 25;
+
+/**
+ * The categories and threads a member chose a level other than normal for, that they
+ * can still see: the notifications page lists them so levels can be changed in one place.
+ */
+export async function listFollowed(db: Queryable, actor: ForumActor) {
+  const member = { role: actor.role, organisationType: actor.organisationType };
+  const visible = canSeeCategorySql(member, { allowedRoles: categories.allowedRoles, allowedOrganisationTypes: categories.allowedOrganisationTypes });
+  const followedCategories = await db
+    .select({ id: categories.id, name: categories.name, slug: categories.slug, level: categorySubscriptions.level })
+    .from(categorySubscriptions)
+    .innerJoin(categories, eq(categories.id, categorySubscriptions.categoryId))
+    .where(and(eq(categorySubscriptions.userId, actor.id), ne(categorySubscriptions.level, 'normal'), visible))
+    .orderBy(asc(categories.position), asc(categories.name))
+    .all();
+  const followedThreads = await db
+    .select({ id: threads.id, title: threads.title, slug: threads.slug, categoryName: categories.name, level: threadSubscriptions.level })
+    .from(threadSubscriptions)
+    .innerJoin(threads, eq(threads.id, threadSubscriptions.threadId))
+    .innerJoin(categories, eq(categories.id, threads.categoryId))
+    .where(and(eq(threadSubscriptions.userId, actor.id), ne(threadSubscriptions.level, 'normal'), visible, isModerator(actor) ? undefined : isNull(threads.hiddenAt)))
+    .orderBy(desc(threads.bumpedAt), desc(threads.id))
+    .limit(FOLLOWED_THREADS_MAX)
+    .all();
+  return { categories: followedCategories, threads: followedThreads };
+}

@@ -1,0 +1,67 @@
+/**
+ * What a thread page needs besides its posts: where this member stopped reading, moving
+ * that forward as they read, and the text a "Quote" link puts in the reply box.
+ */
+import { and, eq } from 'drizzle-orm';
+import { posts, readStates, users, type Thread } from '../../../db/schema.ts';
+import { write, type Database, type Queryable } from '../db.ts';
+import type { ForumActor } from './access.ts';
+import { canReadPostText } from './post-edits.ts';
+import { findVisibleThread, markRead } from './threads.ts';
+import { postPermalink } from './urls.ts';
+import { markThreadNotificationsRead } from './notifications.ts';
+
+/** The highest post number this member has read in the thread (0: never opened it). */
+export async function lastReadPostNumber(db: Queryable, userId: number, threadId: number): Promise<number> {
+  const row = await db
+    .select({ n: readStates.lastReadPostNumber })
+    .from(readStates)
+    .where(and(eq(readStates.userId, userId), eq(readStates.threadId, threadId)))
+    .get();
+  return row?.n ?? 0;
+}
+
+/** The first post this member has not read, or null when they are up to date. */
+export function firstUnread(thread: Pick<Thread, 'highestPostNumber'>, lastRead: number): number | null {
+  return thread.highestPostNumber > lastRead ? lastRead + 1 : null;
+}
+
+/** Marks the thread read up to the last post shown; writes only when that moves the mark forward. */
+export async function markShownRead(db: Database, userId: number, threadId: number, lastRead: number, highestShown: number): Promise<void> {
+  if (highestShown <= lastRead) return;
+  await write(db, async (tx) => {
+    await markRead(tx, userId, threadId, highestShown);
+    // Reading the posts answers their notifications too.
+    await markThreadNotificationsRead(tx, userId, threadId, highestShown);
+  });
+}
+
+/** Backslash-escapes Markdown's punctuation, so a member's name is shown as written. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/([\\`*_{}[\]()#+\-.!|<>~])/g, '\\$1');
+}
+
+const QUOTE_MAX = 3_000;
+
+/**
+ * The start of a reply quoting a post: who wrote it, a link to it, and its text as a
+ * Markdown quote. Null when the post is not in this thread or its text is not this
+ * member's to see (thread out of reach, post hidden or deleted).
+ */
+export async function quoteForReply(db: Queryable, actor: ForumActor, threadId: number, postNumber: number): Promise<string | null> {
+  if (!(await findVisibleThread(db, actor, threadId))) return null;
+  const row = await db
+    .select({ post: posts, authorName: users.displayName })
+    .from(posts)
+    .leftJoin(users, eq(users.id, posts.authorId))
+    .where(and(eq(posts.threadId, threadId), eq(posts.postNumber, postNumber)))
+    .get();
+  if (!row || !canReadPostText(actor, row.post) || row.post.deletedAt) return null;
+  const raw = row.post.raw.length > QUOTE_MAX ? `${row.post.raw.slice(0, QUOTE_MAX)}…` : row.post.raw;
+  const quoted = raw
+    .split('\n')
+    .map((line) => (line.trim() ? `> ${line}` : '>'))
+    .join('\n');
+  const who = escapeMarkdown(row.authorName ?? 'A former member');
+  return `${who} wrote in [post ${postNumber}](${postPermalink(row.post.id)}):\n\n${quoted}\n\n`;
+}
