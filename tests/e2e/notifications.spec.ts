@@ -166,3 +166,28 @@ test('a member cannot watch a thread in a category closed to them', async ({ pag
   expect(names.status()).toBe(404);
   expect(names.headers()['cache-control']).toBe('private, no-store');
 });
+
+test('typing @ and the start of a name in the reply box suggests members, and choosing one mentions them', async ({ page, signIn, db }) => {
+  const a = await signIn();
+  const b = await createMember(db, 'member', 'Suggested member');
+  const bName = await uniqueName(db, b.user.id, 'Beatrix Suggested');
+  const category = await openCategory(db);
+  const started = await createThread(db, await forumActor(db, a.user.id), { categoryId: category.id, title: 'Who leads on interpreters?', body: 'Asking for our region.' });
+  if (!started.ok) throw new Error(started.message);
+
+  await page.goto(`/forum/t/${started.thread.id}/${started.thread.slug}`);
+  const box = page.getByRole('textbox', { name: 'Your reply' });
+  await box.click();
+  await box.pressSequentially('Thanks @Beatrix Sugg', { delay: 10 });
+  const choice = page.getByRole('list', { name: 'Mention a member' }).getByRole('button', { name: `Mention ${bName}` });
+  await expect(choice).toBeVisible();
+  await choice.click();
+  await expect(box).toHaveValue(`Thanks @${bName} `);
+  await expect(box).toBeFocused();
+  await box.pressSequentially('can you help?');
+  await page.getByRole('button', { name: 'Post reply' }).click();
+  await expect(page.locator('.forum-post').last()).toContainText('can you help?');
+
+  const notified = await db.query.notifications.findFirst({ where: (n, { and, eq }) => and(eq(n.userId, b.user.id), eq(n.threadId, started.thread.id)) });
+  expect(notified?.kind).toBe('mention');
+});

@@ -9,7 +9,9 @@ import { useCallback, useEffect, useId, useRef, useState, type ChangeEvent } fro
  *   what you see is exactly what will be posted (sanitised, headings shifted, links
  *   marked), with the safeguarding check's findings as a gentle note;
  * - a draft kept in this browser (localStorage), restored when you come back to an
- *   empty box, dropped when the form is sent or after a week.
+ *   empty box, dropped when the form is sent or after a week;
+ * - name suggestions while typing an @mention (GET /forum/mentions.json), as buttons
+ *   after the box that put the whole name in: reachable with Tab, announced politely.
  *
  * The field keeps the ids of Field.astro (`field-<name>`, `-hint`, `-error`), so the
  * error summary's links and aria-describedby work the same way.
@@ -31,6 +33,8 @@ export interface ComposerProps {
   /** The heading level of "Preview", to fit the page's outline. */
   previewHeadingLevel?: 2 | 3;
   previewUrl?: string;
+  /** Where a mention would be seen, so only members who can see it are suggested. */
+  mentionScope?: { thread: number } | { category: number };
 }
 
 interface Draft {
@@ -48,6 +52,10 @@ type Preview =
   | { status: 'loading'; html: string }
   | { status: 'done'; html: string; findings: PreviewFinding[] }
   | { status: 'error'; message: string; html: string };
+
+/** The `@start of a name` just before the caret: 2–40 characters, no new line or second @. */
+const MENTION_BEFORE_CARET = /(?:^|\s)@([^@\n]{2,40})$/;
+const MENTION_DELAY_MS = 250;
 
 const DRAFT_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 const SAVE_DELAY_MS = 400;
@@ -103,6 +111,7 @@ export default function Composer({
   rows = 10,
   previewHeadingLevel = 2,
   previewUrl = '/forum/preview',
+  mentionScope,
 }: ComposerProps) {
   const id = `field-${name}`;
   const hintId = `${id}-hint`;
@@ -114,6 +123,7 @@ export default function Composer({
   const [showPreview, setShowPreview] = useState(false);
   const [preview, setPreview] = useState<Preview>({ status: 'idle' });
   const boxRef = useRef<HTMLTextAreaElement>(null);
+  const [mention, setMention] = useState<{ query: string; names: string[] } | null>(null);
   const describedBy = [hint && hintId, error && errorId].filter(Boolean).join(' ') || undefined;
 
   /** Puts text in the box: it is uncontrolled, so React never overwrites what someone typed. */
@@ -197,6 +207,45 @@ export default function Composer({
 
   const onChange = useCallback((event: ChangeEvent<HTMLTextAreaElement>) => setText(event.target.value), []);
 
+  // Suggest members' names for the @mention being typed.
+  useEffect(() => {
+    const box = boxRef.current;
+    if (!mounted || !mentionScope || !box) return;
+    const query = MENTION_BEFORE_CARET.exec(box.value.slice(0, box.selectionStart))?.[1];
+    if (!query) {
+      setMention(null);
+      return;
+    }
+    const controller = new AbortController();
+    const timer = window.setTimeout(async () => {
+      const scope = 'thread' in mentionScope ? `thread=${mentionScope.thread}` : `category=${mentionScope.category}`;
+      try {
+        const response = await fetch(`/forum/mentions.json?${scope}&q=${encodeURIComponent(query)}`, { credentials: 'same-origin', signal: controller.signal });
+        const names = response.ok ? ((await response.json()) as { displayName: string }[]).map((m) => m.displayName) : [];
+        setMention({ query, names });
+      } catch {
+        // Aborted or offline: no suggestions, typing carries on.
+      }
+    }, MENTION_DELAY_MS);
+    return () => {
+      window.clearTimeout(timer);
+      controller.abort();
+    };
+  }, [text, mounted, mentionScope]);
+
+  /** Replaces the typed `@start` with the whole name and puts the caret after it. */
+  const chooseMention = (displayName: string) => {
+    const box = boxRef.current;
+    if (!box || !mention) return;
+    const before = box.value.slice(0, box.selectionStart);
+    const start = before.length - mention.query.length;
+    const value = `${box.value.slice(0, start)}${displayName} ${box.value.slice(box.selectionStart)}`;
+    replaceText(value);
+    setMention(null);
+    box.focus();
+    box.setSelectionRange(start + displayName.length + 1, start + displayName.length + 1);
+  };
+
   const discardDraft = () => {
     if (draftKey) clearDraft(draftKey);
     replaceText(initial);
@@ -230,6 +279,24 @@ export default function Composer({
         aria-invalid={error ? 'true' : undefined}
         spellCheck
       />
+      {mounted && mentionScope && (
+        <div className="composer__mentions">
+          <p className="visually-hidden" role="status">
+            {mention ? `${mention.names.length} ${mention.names.length === 1 ? 'member matches' : 'members match'} @${mention.query}` : ''}
+          </p>
+          {mention && mention.names.length > 0 && (
+            <ul aria-label="Mention a member">
+              {mention.names.map((displayName) => (
+                <li key={displayName}>
+                  <button type="button" className="button-secondary" onClick={() => chooseMention(displayName)}>
+                    Mention {displayName}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
       {mounted && (
         <div className="composer__tools">
           <button type="button" className="button-secondary" aria-expanded={showPreview} aria-controls={previewId} onClick={() => setShowPreview((s) => !s)}>
