@@ -1,5 +1,7 @@
 import { test, expect, createMember, sessionCookie, testClientAddress } from './fixtures.ts';
 import { createSession } from '../../src/lib/auth/sessions.ts';
+import { forumActor } from '../../src/lib/forum/access.ts';
+import { createThread } from '../../src/lib/forum/threads.ts';
 
 /**
  * The forum from end to end, as its members use it: start a thread, reply quoting it
@@ -83,5 +85,20 @@ test('a thread is started, quoted, noticed, reported, moderated and found', asyn
   await page.getByLabel('Words to find').fill('housing officers joint visits');
   await page.getByRole('main').getByRole('button', { name: 'Search', exact: true }).click();
   await expect(page.getByRole('main').getByRole('link', { name: title })).toBeVisible();
+  await expectNoAxeViolations(page);
+});
+
+test('the forum’s confirmation pages pass axe: delete a post, start a guide’s discussion', async ({ page, db, signIn, expectNoAxeViolations }) => {
+  const member = await signIn();
+  const category = (await db.query.categories.findMany()).find((c) => c.slug === 'multi-agency-working')!;
+  const started = await createThread(db, await forumActor(db, member.user.id), { categoryId: category.id, title: `Confirmation pages ${Date.now()}`, body: 'A post to delete.' });
+  if (!started.ok) throw new Error(started.message);
+
+  await page.goto(`/forum/p/${started.postId}/delete`);
+  await expect(page.getByRole('button', { name: 'Yes, delete this post' })).toBeVisible();
+  await expectNoAxeViolations(page);
+
+  await page.goto('/forum/discuss?guide=guides/setting-up-a-regional-anti-trafficking-network');
+  await expect(page.getByRole('button', { name: 'Start the discussion' })).toBeVisible();
   await expectNoAxeViolations(page);
 });
