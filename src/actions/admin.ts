@@ -24,7 +24,7 @@ import {
   suspendMember,
 } from '../lib/admin/members.ts';
 import { createOrganisation, organisationInputSchema, updateOrganisation } from '../lib/admin/organisations.ts';
-import { FieldErrors, fieldError } from './errors.ts';
+import { fieldError, parseForm } from './errors.ts';
 
 /** The signed-in administrator, or a thrown UNAUTHORIZED / FORBIDDEN that is audited first. */
 async function requireAdmin(context: ActionAPIContext, actionName: string): Promise<{ db: Database; actor: Actor }> {
@@ -46,23 +46,6 @@ async function requireAdmin(context: ActionAPIContext, actionName: string): Prom
     }
     throw error;
   }
-}
-
-/** Validates the form after the permission check; every bad field gets its message. */
-function parseForm<S extends z.ZodType>(schema: S, form: FormData): z.infer<S> {
-  const values: Record<string, string> = {};
-  for (const [key, value] of form) if (typeof value === 'string' && !(key in values)) values[key] = value;
-  const parsed = schema.safeParse(values);
-  if (parsed.success) return parsed.data;
-  const seen = new Set<string>();
-  const issues: ConstructorParameters<typeof FieldErrors>[0] = [];
-  for (const issue of parsed.error.issues) {
-    const field = String(issue.path[0] ?? 'form');
-    if (seen.has(field)) continue;
-    seen.add(field);
-    issues.push({ code: 'custom', path: [field], message: issue.message });
-  }
-  throw new FieldErrors(issues);
 }
 
 const refusalCodes = { 'not-found': 'NOT_FOUND', self: 'FORBIDDEN', taken: 'CONFLICT', invalid: 'CONFLICT', unchanged: 'CONFLICT' } as const;

@@ -1,4 +1,5 @@
 import { ActionError, type ActionAPIContext } from 'astro:actions';
+import type { z } from 'zod';
 
 /**
  * 429 with the wait in words; the page that renders the result sends Retry-After
@@ -41,4 +42,24 @@ export class FieldErrors extends ActionError {
 /** One field's message, as FieldErrors. */
 export function fieldError(field: string, message: string): FieldErrors {
   return new FieldErrors([{ code: 'custom', path: [field], message }]);
+}
+
+/**
+ * For actions that check permission before reading the form (so a refused visitor learns
+ * nothing about the form): validates it with zod, one message per bad field.
+ */
+export function parseForm<S extends z.ZodType>(schema: S, form: FormData): z.infer<S> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of form) if (typeof value === 'string' && !(key in values)) values[key] = value;
+  const parsed = schema.safeParse(values);
+  if (parsed.success) return parsed.data;
+  const seen = new Set<string>();
+  const issues: Issue[] = [];
+  for (const issue of parsed.error.issues) {
+    const field = String(issue.path[0] ?? 'form');
+    if (seen.has(field)) continue;
+    seen.add(field);
+    issues.push({ code: 'custom', path: [field], message: issue.message });
+  }
+  throw new FieldErrors(issues);
 }

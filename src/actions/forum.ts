@@ -19,29 +19,12 @@ import { findGuide } from '../lib/forum/guide-entries.ts';
 import { openOrCreateGuideThread } from '../lib/forum/guide-threads.ts';
 import { auditRefusal } from '../lib/forum/refusals.ts';
 import { postLocation, threadPath } from '../lib/forum/urls.ts';
-import { FieldErrors, fieldError } from './errors.ts';
+import { fieldError, parseForm } from './errors.ts';
 
 interface Caller {
   db: Database;
   actor: ForumActor;
   ip: string;
-}
-
-/** Validates the form after the sign-in check; every bad field gets its message. */
-function parseForm<S extends z.ZodType>(schema: S, form: FormData): z.infer<S> {
-  const values: Record<string, string> = {};
-  for (const [key, value] of form) if (typeof value === 'string' && !(key in values)) values[key] = value;
-  const parsed = schema.safeParse(values);
-  if (parsed.success) return parsed.data;
-  const seen = new Set<string>();
-  const issues: ConstructorParameters<typeof FieldErrors>[0] = [];
-  for (const issue of parsed.error.issues) {
-    const field = String(issue.path[0] ?? 'form');
-    if (seen.has(field)) continue;
-    seen.add(field);
-    issues.push({ code: 'custom', path: [field], message: issue.message });
-  }
-  throw new FieldErrors(issues);
 }
 
 /** Turns a refusal from src/lib/forum into the error the page shows (and its status). */

@@ -25,7 +25,7 @@ import {
   setPinned,
   type ModerationActor,
 } from '../lib/forum/moderation.ts';
-import { FieldErrors, fieldError } from './errors.ts';
+import { fieldError, parseForm } from './errors.ts';
 
 type ActionName = keyof typeof moderationAuditActions;
 
@@ -48,23 +48,6 @@ async function requireModerator(context: ActionAPIContext, name: string, auditAc
     }
     throw error;
   }
-}
-
-/** Validates the form after the permission check; every bad field gets its message. */
-function parseForm<S extends z.ZodType>(schema: S, form: FormData): z.infer<S> {
-  const values: Record<string, string> = {};
-  for (const [key, value] of form) if (typeof value === 'string' && !(key in values)) values[key] = value;
-  const parsed = schema.safeParse(values);
-  if (parsed.success) return parsed.data;
-  const seen = new Set<string>();
-  const issues: ConstructorParameters<typeof FieldErrors>[0] = [];
-  for (const issue of parsed.error.issues) {
-    const field = String(issue.path[0] ?? 'form');
-    if (seen.has(field)) continue;
-    seen.add(field);
-    issues.push({ code: 'custom', path: [field], message: issue.message });
-  }
-  throw new FieldErrors(issues);
 }
 
 function fail(refusal: Refusal): never {
