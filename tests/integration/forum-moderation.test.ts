@@ -27,6 +27,7 @@ import {
   setPinned,
   type ModerationActor,
 } from '../../src/lib/forum/moderation.ts';
+import { deletePost } from '../../src/lib/forum/post-edits.ts';
 import { createTestUser, freshDatabase, type TestDatabase } from './helpers.ts';
 
 let t: TestDatabase;
@@ -280,5 +281,27 @@ describe('the reports queue', () => {
 
   it('is for moderators only', async () => {
     await expect(listReports(db, author, { status: 'open', page: 1 })).rejects.toThrow();
+  });
+});
+
+describe('reply counts follow what members can read', () => {
+  it('hiding a reply takes it out of the count, restoring puts it back, deleting a hidden one changes nothing more', async () => {
+    const thread = await newThread('A thread whose replies are moderated');
+    const replier = await person('member');
+    const reply = await createReply(db, replier, { threadId: thread.id, body: 'A reply.' });
+    if (!reply.ok) throw new Error(reply.message);
+    const count = async () => (await db.select({ n: threads.replyCount }).from(threads).where(eq(threads.id, thread.id)).get())!.n;
+    expect(await count()).toBe(1);
+
+    expect((await hidePost(db, moderator, { postId: reply.post.id, reason: 'Personal data' })).ok).toBe(true);
+    expect(await count()).toBe(0);
+    expect((await restorePost(db, moderator, { postId: reply.post.id })).ok).toBe(true);
+    expect(await count()).toBe(1);
+
+    expect((await hidePost(db, moderator, { postId: reply.post.id, reason: 'Personal data' })).ok).toBe(true);
+    expect((await deletePost(db, moderator, { postId: reply.post.id })).ok).toBe(true);
+    expect(await count()).toBe(0);
+    expect((await restorePost(db, moderator, { postId: reply.post.id })).ok).toBe(true);
+    expect(await count()).toBe(0);
   });
 });

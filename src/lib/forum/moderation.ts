@@ -8,7 +8,7 @@
  * Hidden posts and threads stay in the database; `presentPost` decides what a viewer gets:
  * members a placeholder without the text, moderators the text, marked, with the reason.
  */
-import { aliasedTable, and, asc, count, desc, eq, isNotNull, isNull } from 'drizzle-orm';
+import { aliasedTable, and, asc, count, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { categories, posts, reports, threads, users, type Post, type Thread } from '../../../db/schema.ts';
 import { write, type Database, type Queryable, type Transaction } from '../db.ts';
@@ -187,6 +187,16 @@ async function resolveOpenReportsIn(tx: Transaction, actor: ModerationActor, pos
  * Hides a post: members see "hidden by a moderator" in its place, moderators the text
  * with the reason. With `resolveReports`, the post's open reports are resolved too.
  */
+/**
+ * A thread's reply count is of replies members can read, as when one is deleted: hiding
+ * a reply takes it out, restoring puts it back. The first post is not a reply, and a
+ * deleted post was counted out already.
+ */
+async function adjustReplyCount(tx: Transaction, post: Post, by: 1 | -1): Promise<void> {
+  if (post.postNumber === 1 || post.deletedAt) return;
+  await tx.update(threads).set({ replyCount: sql`max(0, ${threads.replyCount} + ${by})` }).where(eq(threads.id, post.threadId));
+}
+
 export async function hidePost(
   db: Database,
   actor: ModerationActor,
@@ -202,6 +212,7 @@ export async function hidePost(
   if (post.hiddenAt) return unchanged('This post is already hidden.');
   return write(db, async (tx) => {
     const [row] = await tx.update(posts).set({ hiddenAt: now, hiddenReason: input.reason, hiddenBy: actor.id }).where(eq(posts.id, post.id)).returning();
+    await adjustReplyCount(tx, post, -1);
     await succeeded(tx, actor, action, target, { threadId: post.threadId, postNumber: post.postNumber, reason: input.reason }, now);
     const reportsResolved = input.resolveReports ? await resolveOpenReportsIn(tx, actor, post.id, now) : 0;
     return { ok: true as const, post: row!, reportsResolved };
@@ -219,6 +230,7 @@ export async function restorePost(db: Database, actor: ModerationActor, input: {
   if (!post.hiddenAt) return unchanged('This post is not hidden.');
   return write(db, async (tx) => {
     const [row] = await tx.update(posts).set({ hiddenAt: null, hiddenReason: null, hiddenBy: null }).where(eq(posts.id, post.id)).returning();
+    await adjustReplyCount(tx, post, +1);
     await succeeded(tx, actor, action, target, { threadId: post.threadId, postNumber: post.postNumber, wasHiddenFor: post.hiddenReason }, now);
     return { ok: true as const, post: row! };
   });

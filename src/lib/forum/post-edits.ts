@@ -152,8 +152,8 @@ export async function deletePost(db: Database, actor: ForumActor, input: { postI
       .where(and(eq(posts.id, input.postId), sql`${posts.deletedAt} is null`))
       .returning();
     if (!post) return { ok: true as const, post: found!.post, thread };
-    // Hiding (moderation.ts) keeps a post in the count, as it can be restored; a delete is final.
-    if (post.postNumber > 1) {
+    // The count is of replies members can read; a hidden one was taken out when hidden (moderation.ts).
+    if (post.postNumber > 1 && !post.hiddenAt) {
       await tx.update(threads).set({ replyCount: sql`max(0, ${threads.replyCount} - 1)` }).where(eq(threads.id, post.threadId));
     }
     await auditIn(
