@@ -25,6 +25,7 @@ import { migrateDatabase, openDatabase, write, type Database } from '../src/lib/
 import { createSession, SESSION_COOKIE } from '../src/lib/auth/sessions.ts';
 import { forumActor } from '../src/lib/forum/access.ts';
 import { CANDIDATE_LIMIT, searchForum } from '../src/lib/forum/search.ts';
+import { capital, prng, word } from './synthetic-text.ts';
 
 const THREADS = Number(process.env.BENCH_THREADS ?? 20_000);
 const POSTS = Number(process.env.BENCH_POSTS ?? 400_000);
@@ -48,68 +49,9 @@ const execFileAsync = promisify(execFile);
 
 // ─── Synthetic text (seeded, so every run writes the same forum) ──────────────
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
-  return { next, int };
-}
 const r = prng(20261129);
 
-// The benchmark of the library (bench/build.ts) draws from the same kind of vocabulary.
-const words = `
-the a of and to in for with on by as at from that this is are be can may should must will
-not or it their they we you your our when where which who if all any each before after
-about more other than into also only such these those every both most some
-victim victims survivor survivors trafficking trafficked exploitation exploited slavery
-modern forced labour servitude domestic sexual criminal county lines debt bondage
-referral referrals mechanism competent authority decision reasonable grounds conclusive
-safeguarding safeguard risk risks harm concern concerns welfare wellbeing protection
-police officer officers constabulary investigation investigator investigators evidence
-prosecution prosecutor court witness statement statements disclosure interview interviews
-local council councils authority authorities housing health nurse nurses doctor clinic
-hospital school schools teacher social worker workers care children child adult adults
-young person people family families community communities partner partners partnership
-network networks regional region national board boards chair meeting meetings agenda
-minutes action actions plan plans strategy strategies policy policies procedure
-procedures protocol protocols guidance practice practitioner practitioners training
-awareness campaign campaigns leaflet poster posters helpline hotline charity charities
-voluntary sector organisation organisations agency agencies multi support supported
-accommodation shelter safe house emergency interpreter interpreters language languages
-translation consent informed confidential confidentiality information sharing data record
-records recording case cases caseworker coordinator coordination lead leads contact
-contacts referrer first responder responders identification identify identifying
-indicator indicators signs sign recognise recognising respond response responses report
-reporting reported escalate escalation review reviews reviewed audit quality standard
-standards outcome outcomes measure monitoring feedback lesson lessons learned learning
-`
-  .split(/\s+/)
-  .filter(Boolean);
-const cumulative = (() => {
-  let sum = 0;
-  const acc = words.map((_, rank) => (sum += 1 / (rank + 8)));
-  return acc.map((v) => v / sum);
-})();
-function word(): string {
-  const x = r.next();
-  let lo = 0;
-  let hi = cumulative.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cumulative[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return words[lo]!;
-}
-const capital = (s: string) => s[0]!.toUpperCase() + s.slice(1);
-const sentence = (min: number, max: number) => capital(Array.from({ length: r.int(min, max) }, word).join(' '));
+const sentence = (min: number, max: number) => capital(Array.from({ length: r.int(min, max) }, () => word(r)).join(' '));
 
 /** A post: 1–3 paragraphs, 20–120 words; Markdown and its HTML made together (plain words need no renderer). */
 function postText(extra?: string): { raw: string; html: string } {
