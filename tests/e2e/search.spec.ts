@@ -35,3 +35,15 @@ test('without JavaScript the search page says so and links the listings', async 
   await expect(page.locator('.notice').getByRole('link', { name: 'Practice guides' })).toBeVisible();
   await context.close();
 });
+
+test('words typed before the search script has loaded are kept and searched', async ({ page }) => {
+  // Hold the page's scripts back a moment, as on a slow connection.
+  await page.route('**/_astro/*.js', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    await route.continue();
+  });
+  await page.goto('/search', { waitUntil: 'domcontentloaded' });
+  await page.getByRole('main').getByRole('searchbox').fill('safeguarding');
+  await expect(page.getByRole('status')).toContainText('results for “safeguarding”', { timeout: 10_000 });
+  await expect(page.getByRole('main').getByRole('searchbox')).toHaveValue('safeguarding');
+});

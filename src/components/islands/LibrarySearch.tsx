@@ -84,14 +84,16 @@ export default function LibrarySearch({
   const [selected, setSelected] = useState<Selected>({});
   const [state, setState] = useState<State>({ status: 'idle' });
   const searchRun = useRef(0);
+  const queryBox = useRef<HTMLInputElement>(null);
   // False in the server-rendered HTML, so a browser without JavaScript keeps the notice below.
   const [hydrated, setHydrated] = useState(false);
 
   useEffect(() => {
     setHydrated(true);
     const initial = readUrl(groups);
-    setQuery(initial.query);
-    setSelected(initial.selected);
+    // Words typed before this ran (the box works before hydration) win over an empty address.
+    setQuery((typed) => initial.query || typed || queryBox.current?.value || '');
+    setSelected((chosen) => (Object.values(initial.selected).some((v) => v.length) ? initial.selected : chosen));
     loadPagefind(bundlePath, mergeIndexes)
       .then(async (pf) => {
         setAvailable(await pf.filters());
@@ -163,6 +165,7 @@ export default function LibrarySearch({
         <div className="search-form__row">
           <input
             id={`${id}-q`}
+            ref={queryBox}
             name="q"
             type="search"
             value={query}
