@@ -16,9 +16,10 @@ import { alias } from 'drizzle-orm/sqlite-core';
 import { categories, postRevisions, posts, threads, users, type Category, type Post, type Thread } from '../../../db/schema.ts';
 import { auditIn } from '../auth/audit.ts';
 import { write, type Database, type Queryable } from '../db.ts';
-import { canSeeCategory, isModerator, notFound, type ForumActor, type Refusal } from './access.ts';
+import { canSeeCategory, forumActor, isModerator, notFound, type ForumActor, type Refusal } from './access.ts';
 import { renderMarkdown } from './markdown.ts';
 import { auditRefusal } from './refusals.ts';
+import { parseId } from './urls.ts';
 
 export interface PostInThread {
   post: Post;
@@ -45,6 +46,16 @@ export async function findVisiblePost(db: Queryable, actor: ForumActor, postId: 
   if (!row || !canSeeCategory(actor, row.category)) return null;
   if (row.thread.hiddenAt && !isModerator(actor)) return null;
   return row;
+}
+
+/**
+ * What every /forum/p/<id>/… page starts from: the member as a forum actor and the post
+ * the address names, if it is a number and theirs to see.
+ */
+export async function findPostForPage(db: Queryable, userId: number, postIdParam: string | undefined) {
+  const actor = await forumActor(db, userId);
+  const postId = parseId(postIdParam);
+  return { actor, found: postId === null ? null : await findVisiblePost(db, actor, postId) };
 }
 
 /** Whether a member may see a post's text (and so its history, or quote it). */
