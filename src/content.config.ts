@@ -1,6 +1,7 @@
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
-import { awarenessSchema, guideSchema, newsSchema } from './lib/content/schemas';
+import { awarenessSchema, guideSchema, newsSchema, sourceSchema } from './lib/content/schemas';
+import { readSourceRecords } from './lib/content/cited-sources';
 
 // Editors' text lives outside src/ in content/, one folder per collection. CONTENT_DIR
 // points a build at another folder (build tests and the build benchmark use it).
@@ -11,4 +12,9 @@ export const collections = {
   guides: defineCollection({ loader: mdx('guides'), schema: guideSchema }),
   awareness: defineCollection({ loader: mdx('awareness'), schema: awarenessSchema }),
   news: defineCollection({ loader: mdx('news'), schema: newsSchema }),
+  // The register of cited pages (content/sources.yaml); a folder without one has none.
+  sources: defineCollection({
+    loader: () => Object.entries(readSourceRecords(contentDir)).map(([id, record]) => ({ ...(record as object), id })),
+    schema: sourceSchema,
+  }),
 };

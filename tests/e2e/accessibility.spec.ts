@@ -1,15 +1,16 @@
 import { test, expect } from './fixtures.ts';
+import { fixtures } from './test-content.ts';
 
 /** One page of every type the library has. */
 const pages = {
   home: '/',
   'guides listing': '/guides',
-  guide: '/guides/referring-a-potential-victim-into-the-nrm',
-  'overdue guide': '/guides/setting-up-a-regional-anti-trafficking-network',
+  guide: fixtures.currentGuide.url,
+  'overdue guide': fixtures.overdueGuide.url,
   'awareness listing': '/awareness',
-  'awareness page': '/awareness/how-to-report',
+  'awareness page': fixtures.awarenessPage.url,
   'news listing': '/news',
-  'workshop report': '/news/west-yorkshire-anti-trafficking-workshop-2015',
+  'workshop report': fixtures.workshopReport.url,
   'topics index': '/topics',
   topic: '/topics/nrm',
   about: '/about',

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
 import { request as playwrightRequest, type APIRequestContext } from '@playwright/test';
 import { test, expect, createMember, sessionCookie, testClientAddress } from './fixtures.ts';
+import { fixtures } from './test-content.ts';
 import { users } from '../../db/schema.ts';
 import { write } from '../../src/lib/db.ts';
 import { createSession } from '../../src/lib/auth/sessions.ts';
@@ -24,7 +25,7 @@ const signedIn = (status: Expected): Row => ({ ...everyone(status), anonymous: '
 const adminsOnly: Row = { anonymous: 'sign-in', member: 403, moderator: 403, editor: 403, admin: 200, suspended: 'sign-in' };
 
 const UNKNOWN_TOKEN = 'a'.repeat(52);
-const MEMBERS_GUIDE = '/members/guides/debriefing-a-multi-agency-exercise';
+const MEMBERS_GUIDE = fixtures.membersGuide.url;
 
 /** Route pattern (as the file system names it) → a concrete path and what each persona gets. */
 const routes: Record<string, { path: string; expect: Row }> = {

@@ -1,4 +1,5 @@
 import { test, expect, createMember, sessionCookie, testClientAddress } from './fixtures.ts';
+import { fixtures } from './test-content.ts';
 import { createSession } from '../../src/lib/auth/sessions.ts';
 import { forumActor } from '../../src/lib/forum/access.ts';
 import { createThread } from '../../src/lib/forum/threads.ts';
@@ -98,7 +99,7 @@ test('the forum’s confirmation pages pass axe: delete a post, start a guide’
   await expect(page.getByRole('button', { name: 'Yes, delete this post' })).toBeVisible();
   await expectNoAxeViolations(page);
 
-  await page.goto('/forum/discuss?guide=guides/setting-up-a-regional-anti-trafficking-network');
+  await page.goto(`/forum/discuss?guide=${fixtures.overdueGuide.key}`);
   await expect(page.getByRole('button', { name: 'Start the discussion' })).toBeVisible();
   await expectNoAxeViolations(page);
 });

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Page } from '@playwright/test';
 import { test, expect, createMember, sessionCookie, testClientAddress, type TestMember } from './fixtures.ts';
+import { fixtures } from './test-content.ts';
 import { auditLog, categories, organisations, posts, readStates, reports, threads, users } from '../../db/schema.ts';
 import { write, type Database } from '../../src/lib/db.ts';
 import { clearThrottle } from '../../src/lib/auth/throttle.ts';
@@ -344,22 +345,24 @@ test('a restricted category is invisible to an outsider, and its thread is not f
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Precept planning for next year (e2e)');
 });
 
+const { currentGuide, membersGuide } = fixtures;
+
 test('"Discuss this guide" starts the guide’s thread, then reopens the same one', async ({ page, db, signIn }) => {
   // Anonymous visitors on a public guide are sent to sign in, and nothing is created.
-  await page.goto('/guides/safeguarding-partnerships');
+  await page.goto(currentGuide.url);
   await page.getByRole('button', { name: 'Discuss this guide (members)' }).click();
-  await expect(page).toHaveURL(`/login?next=${encodeURIComponent('/forum/discuss?guide=guides%2Fsafeguarding-partnerships')}`);
-  expect(await db.select().from(threads).where(eq(threads.guideKey, 'guides/safeguarding-partnerships')).get()).toBeUndefined();
+  await expect(page).toHaveURL(`/login?next=${encodeURIComponent(`/forum/discuss?guide=${encodeURIComponent(currentGuide.key)}`)}`);
+  expect(await db.select().from(threads).where(eq(threads.guideKey, currentGuide.key)).get()).toBeUndefined();
 
   await signIn();
   // A members' guide: the button, and the reply count once there is a discussion.
-  const guidePage = '/members/guides/debriefing-a-multi-agency-exercise';
+  const guidePage = membersGuide.url;
   await page.goto(guidePage);
   await expect(page.locator('.forum-discuss')).toContainText('No one has discussed this guide in the members’ forum yet.');
   await page.getByRole('button', { name: 'Discuss this guide' }).click();
-  await expect(page).toHaveURL(/\/forum\/t\/\d+\/running-and-debriefing-a-multi-agency-tabletop-exercise$/);
+  await expect(page).toHaveURL(/\/forum\/t\/\d+\/fixture-guide-for-members-the-whimbrel-exercise-plan$/);
   const threadUrl = page.url();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Running and debriefing a multi-agency tabletop exercise');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(membersGuide.title);
   await expect(page.locator('.forum-guide')).toContainText('This thread discusses the members-only practice guide');
   await expect(page.locator('.forum-guide a')).toHaveAttribute('href', guidePage);
   await postBox(page).fill('We ran this exercise in March; the debrief template worked well.');
@@ -370,18 +373,18 @@ test('"Discuss this guide" starts the guide’s thread, then reopens the same on
   await expect(page.locator('[data-guide-replies]')).toContainText('1 reply so far');
   await page.getByRole('button', { name: 'Discuss this guide' }).click();
   await expect(page).toHaveURL(threadUrl);
-  expect(await db.select().from(threads).where(eq(threads.guideKey, 'guides/debriefing-a-multi-agency-exercise')).all()).toHaveLength(1);
+  expect(await db.select().from(threads).where(eq(threads.guideKey, membersGuide.key)).all()).toHaveLength(1);
 
   // A public guide's page is static: the same POST button, for members.
-  await page.goto('/guides/safeguarding-partnerships');
+  await page.goto(currentGuide.url);
   await page.getByRole('button', { name: 'Discuss this guide (members)' }).click();
   await expect(page).toHaveURL(/\/forum\/t\/\d+\//);
   const publicThread = page.url();
-  await expect(page.locator('.forum-guide a')).toHaveAttribute('href', '/guides/safeguarding-partnerships');
-  await page.goto('/guides/safeguarding-partnerships');
+  await expect(page.locator('.forum-guide a')).toHaveAttribute('href', currentGuide.url);
+  await page.goto(currentGuide.url);
   await page.getByRole('button', { name: 'Discuss this guide (members)' }).click();
   await expect(page).toHaveURL(publicThread);
-  expect(await db.select().from(threads).where(eq(threads.guideKey, 'guides/safeguarding-partnerships')).all()).toHaveLength(1);
+  expect(await db.select().from(threads).where(eq(threads.guideKey, currentGuide.key)).all()).toHaveLength(1);
 });
 
 test('the composer previews with the server’s rendering and keeps a draft; without JavaScript the form still works', async ({ page, db, signIn, systemBrowser, baseURL }) => {

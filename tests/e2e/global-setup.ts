@@ -8,23 +8,25 @@ import { serve } from '../../src/server/serve.ts';
 import { migrateDatabase, openDatabase } from '../../src/lib/db.ts';
 import { seedDemoData } from '../../db/seed.ts';
 import { assertChromium } from './chromium.ts';
+import { e2eBuild } from './test-content.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
- * Builds the portal if the sources changed, gives it a fresh migrated database with the
- * demo data, and serves the real build on a free port. Workers start after this returns
+ * Builds the portal with the test fixtures added (test-content.ts) if the sources
+ * changed, gives it a fresh migrated database with the demo data, and serves the real
+ * build on a free port. Workers start after this returns
  * and inherit the environment, so fixtures reach the same database.
  */
 export default async function globalSetup() {
   assertChromium();
-  ensureBuilt(root);
+  ensureBuilt(root, process.env, e2eBuild);
   process.env.DATABASE_URL = `file:${join(mkdtempSync(join(tmpdir(), 'nmsn-e2e-')), 'portal.db')}`;
   process.env.TOTP_ENCRYPTION_KEY = randomBytes(32).toString('base64');
   const db = await openDatabase(process.env);
   await migrateDatabase(db);
   await seedDemoData(db);
-  const { server, url } = await serve({ distDir: `${root}/dist`, host: '127.0.0.1', port: 0, publicOrigin: new URL('http://localhost:4321') });
+  const { server, url } = await serve({ distDir: join(root, e2eBuild.outDir), host: '127.0.0.1', port: 0, publicOrigin: new URL('http://localhost:4321') });
   process.env.E2E_BASE_URL = url.origin;
   return async () => {
     await new Promise((resolve) => server.close(resolve));

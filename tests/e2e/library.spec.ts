@@ -1,4 +1,7 @@
 import { test, expect } from './fixtures.ts';
+import { fixtures } from './test-content.ts';
+
+const { currentGuide, overdueGuide, membersGuide, awarenessPage, workshopReport } = fixtures;
 
 test('a reader goes from the home page to a guide and on to its topic', async ({ page }) => {
   await page.goto('/');
@@ -7,9 +10,9 @@ test('a reader goes from the home page to a guide and on to its topic', async ({
 
   await page.getByRole('link', { name: 'All practice guides' }).click();
   await expect(page).toHaveURL(/\/guides$/);
-  await page.getByRole('link', { name: 'Referring a potential victim into the National Referral Mechanism' }).click();
+  await page.getByRole('link', { name: currentGuide.title }).click();
 
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Referring a potential victim into the National Referral Mechanism');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(currentGuide.title);
   const meta = page.locator('.entry__meta');
   await expect(meta).toContainText('Version');
   await expect(meta).toContainText('Last reviewed');
@@ -20,36 +23,48 @@ test('a reader goes from the home page to a guide and on to its topic', async ({
   await meta.getByRole('link', { name: 'National Referral Mechanism' }).click();
   await expect(page).toHaveURL(/\/topics\/nrm$/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('National Referral Mechanism');
-  await expect(page.getByRole('link', { name: 'Referring a potential victim into the National Referral Mechanism' })).toBeVisible();
-  await expect(page.getByRole('link', { name: /West Yorkshire/ }).first()).toBeVisible();
+  await expect(page.getByRole('link', { name: currentGuide.title })).toBeVisible();
+  await expect(page.getByRole('link', { name: workshopReport.title })).toBeVisible();
 });
 
 test('a guide past its review date says it may be out of date, a current one does not', async ({ page }) => {
-  await page.goto('/guides/setting-up-a-regional-anti-trafficking-network');
+  await page.goto(overdueGuide.url);
   await expect(page.getByRole('note')).toContainText('This guide may be out of date');
-  await page.goto('/guides/referring-a-potential-victim-into-the-nrm');
+  await page.goto(currentGuide.url);
   await expect(page.getByText('This guide may be out of date')).toHaveCount(0);
+});
+
+test('a guide ends with its sources, legislation before charities, each linked with the day it was checked', async ({ page }) => {
+  await page.goto(currentGuide.url);
+  const sources = page.getByRole('region', { name: 'Sources' });
+  const items = sources.getByRole('listitem');
+  await expect(items).toHaveCount(2);
+  // The fixture cites the helpline first; the section lists legislation first all the same.
+  await expect(items.first().getByRole('link')).toHaveAttribute('href', 'https://www.legislation.gov.uk/ukpga/2015/30/section/52');
+  await expect(items.last()).toContainText('Modern Slavery & Exploitation Helpline');
+  for (const item of await items.all()) await expect(item).toContainText(/Checked \d{1,2} [A-Z][a-z]+ \d{4}\./);
+  await expect(page.getByRole('navigation', { name: 'Contents' }).getByRole('link', { name: 'Sources' })).toHaveAttribute('href', '#sources');
 });
 
 test('news entries show their kind and the feed lists them', async ({ page, request }) => {
   await page.goto('/news');
-  await expect(page.locator('.card__type').filter({ hasText: 'Workshop report' })).toHaveCount(1);
+  await expect(page.locator('.card', { hasText: workshopReport.title }).locator('.card__type')).toHaveText('Workshop report');
   const feed = await request.get('/news/rss.xml');
   expect(feed.ok()).toBe(true);
   const xml = await feed.text();
   expect(xml).toContain('<rss');
-  expect(xml).toContain('/news/west-yorkshire-anti-trafficking-workshop-2015');
+  expect(xml).toContain(workshopReport.url);
 });
 
 test('pages carry canonical, description and Open Graph tags, and the sitemap lists them', async ({ page, request }) => {
-  await page.goto('/awareness/spotting-the-signs');
-  await expect(page.locator('link[rel="canonical"]')).toHaveAttribute('href', /\/awareness\/spotting-the-signs$/);
+  await page.goto(awarenessPage.url);
+  await expect(page.locator('link[rel="canonical"]')).toHaveAttribute('href', new RegExp(`${awarenessPage.url}$`));
   await expect(page.locator('meta[name="description"]')).toHaveAttribute('content', /.{20,}/);
-  await expect(page.locator('meta[property="og:title"]')).toHaveAttribute('content', /signs/i);
+  await expect(page.locator('meta[property="og:title"]')).toHaveAttribute('content', awarenessPage.title);
   await expect(page.locator('meta[property="og:type"]')).toHaveAttribute('content', 'article');
   const sitemap = await (await request.get('/sitemap-0.xml')).text();
-  expect(sitemap).toContain('/awareness/spotting-the-signs');
-  expect(sitemap).not.toContain('debriefing-a-multi-agency-exercise');
+  expect(sitemap).toContain(awarenessPage.url);
+  expect(sitemap).not.toContain(membersGuide.slug);
 });
 
 test('an unknown address gets the helpful 404 page with a search box', async ({ page }) => {
@@ -63,7 +78,7 @@ test('an unknown address gets the helpful 404 page with a search box', async ({ 
 });
 
 test('every response carries the security headers', async ({ request }) => {
-  for (const path of ['/', '/guides/running-a-multi-agency-response', '/pagefind/pagefind.js', '/no-such-page']) {
+  for (const path of ['/', currentGuide.url, '/pagefind/pagefind.js', '/no-such-page']) {
     const headers = (await request.get(path)).headers();
     expect(headers['content-security-policy'], path).toContain("frame-ancestors 'none'");
     expect(headers['x-content-type-options'], path).toBe('nosniff');
@@ -73,7 +88,7 @@ test('every response carries the security headers', async ({ request }) => {
 });
 
 test('a printed guide keeps its text and provenance but drops the page furniture', async ({ page }) => {
-  await page.goto('/guides/running-a-multi-agency-response');
+  await page.goto(currentGuide.url);
   await page.emulateMedia({ media: 'print' });
   await expect(page.getByRole('banner')).toBeHidden();
   await expect(page.getByRole('contentinfo')).toBeHidden();
@@ -84,7 +99,7 @@ test('a printed guide keeps its text and provenance but drops the page furniture
 
 test('on a phone the layout fits the screen without sideways scrolling', async ({ page }) => {
   await page.setViewportSize({ width: 320, height: 640 });
-  for (const path of ['/', '/guides/referring-a-potential-victim-into-the-nrm', '/search?q=safeguarding']) {
+  for (const path of ['/', currentGuide.url, '/search?q=safeguarding']) {
     await page.goto(path);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow, path).toBeLessThanOrEqual(0);

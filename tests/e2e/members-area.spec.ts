@@ -1,10 +1,9 @@
 import { generateHOTP } from '@oslojs/otp';
 import { test, expect, createMember } from './fixtures.ts';
+import { fixtures, membersOnlyCount } from './test-content.ts';
 
-const MEMBERS_SENTENCE = 'This members-only annex records the tabletop exercise timings agreed by the regional coordinators.';
-const MEMBERS_GUIDE = 'debriefing-a-multi-agency-exercise';
-const MEMBERS_GUIDE_URL = `/members/guides/${MEMBERS_GUIDE}`;
-const MEMBERS_GUIDE_TITLE = 'Running and debriefing a multi-agency tabletop exercise';
+const { sentence: MEMBERS_SENTENCE, slug: MEMBERS_GUIDE, url: MEMBERS_GUIDE_URL, title: MEMBERS_GUIDE_TITLE, words: MEMBERS_WORDS } = fixtures.membersGuide;
+const PUBLIC_REPORT = fixtures.workshopReport.title;
 
 const currentCode = (key: Uint8Array) => generateHOTP(key, BigInt(Math.floor(Date.now() / 30_000)), 6);
 
@@ -12,7 +11,7 @@ test.describe('anonymous visitors', () => {
   test('are sent to sign in from a members entry, and come back to it after signing in', async ({ page, db }) => {
     await page.goto(MEMBERS_GUIDE_URL);
     await expect(page).toHaveURL(`/login?next=${encodeURIComponent(MEMBERS_GUIDE_URL)}`);
-    await expect(page.getByText('tabletop exercise timings')).toHaveCount(0);
+    await expect(page.getByText(MEMBERS_WORDS)).toHaveCount(0);
 
     const member = await createMember(db);
     await page.getByLabel('Email address').fill(member.user.email);
@@ -44,7 +43,8 @@ test.describe('anonymous visitors', () => {
   test('see on the public guides listing how many members-only guides there are, but not which', async ({ page, expectNoAxeViolations }) => {
     await page.goto('/guides');
     const notice = page.locator('.notice', { hasText: 'members-only' });
-    await expect(notice).toHaveText('Members can also read 1 members-only guide — sign in to read it.');
+    const n = membersOnlyCount('guides');
+    await expect(notice).toHaveText(`Members can also read ${n} members-only guide${n === 1 ? ' — sign in to read it.' : 's — sign in to read them.'}`);
     await expect(notice.getByRole('link', { name: /sign in/ })).toHaveAttribute('href', '/members/guides');
     await expect(page.getByRole('main')).not.toContainText(MEMBERS_GUIDE_TITLE);
     await expect(page.locator(`a[href*="${MEMBERS_GUIDE}"]`)).toHaveCount(0);
@@ -52,7 +52,7 @@ test.describe('anonymous visitors', () => {
   });
 
   test('the public search finds nothing members-only', async ({ page }) => {
-    await page.goto('/search?q=tabletop%20exercise%20timings');
+    await page.goto(`/search?q=${encodeURIComponent(MEMBERS_WORDS)}`);
     await expect(page.getByRole('status')).toContainText('result');
     await expect(page.locator(`.results a[href*="${MEMBERS_GUIDE}"]`)).toHaveCount(0);
     await expect(page.getByRole('main')).not.toContainText('Members only');
@@ -90,7 +90,7 @@ test.describe('signed-in members', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Members-only practice guides');
     await expect(page.getByRole('link', { name: MEMBERS_GUIDE_TITLE })).toHaveAttribute('href', MEMBERS_GUIDE_URL);
     // Only members' entries here: the public guides stay in the public listing.
-    await expect(page.locator('.card')).toHaveCount(1);
+    await expect(page.locator('.card')).toHaveCount(membersOnlyCount('guides'));
     await expect(page.getByRole('link', { name: /Search members/ })).toHaveAttribute('href', '/members/search');
     await expectNoAxeViolations(page);
 
@@ -103,17 +103,17 @@ test.describe('signed-in members', () => {
     for (const path of ['/members/guides/no-such-guide', '/members/recipes', '/members/recipes/anything']) {
       expect((await page.goto(path))?.status(), path).toBe(404);
     }
-    await page.goto('/members/guides/working-with-interpreters');
-    await expect(page).toHaveURL('/guides/working-with-interpreters');
+    await page.goto(`/members${fixtures.currentGuide.url}`);
+    await expect(page).toHaveURL(fixtures.currentGuide.url);
   });
 
   test('search members’ and public pages in one list, and filter by source', async ({ page, signIn, expectNoAxeViolations }) => {
     await signIn();
     await page.goto('/members/search');
     const search = page.getByRole('search').getByLabel('Search members-only and public guides, awareness pages and news');
-    await search.fill('tabletop exercise timings');
+    await search.fill(MEMBERS_WORDS);
     const status = page.getByRole('status');
-    await expect(status).toContainText(/results? for “tabletop exercise timings”/);
+    await expect(status).toContainText(`for “${MEMBERS_WORDS}”`);
     const results = page.locator('.results > li');
     const membersResult = results.filter({ has: page.getByRole('link', { name: MEMBERS_GUIDE_TITLE }) });
     await expect(membersResult).toHaveCount(1);
@@ -123,16 +123,16 @@ test.describe('signed-in members', () => {
     await expectNoAxeViolations(page);
 
     // A word both indexes know: members' and public results in one ranked list.
-    await search.fill('exercise');
-    await expect(status).toContainText(/results for “exercise”/);
+    await search.fill('sanderling');
+    await expect(status).toContainText(/results for “sanderling”/);
     await expect(results.getByRole('link', { name: MEMBERS_GUIDE_TITLE })).toBeVisible();
-    await expect(results.getByRole('link', { name: /West Yorkshire network tests its response/ })).toHaveAttribute('href', /^\/news\//);
+    await expect(results.getByRole('link', { name: PUBLIC_REPORT })).toHaveAttribute('href', /^\/news\//);
     const before = await results.count();
 
     await page.getByRole('group', { name: 'Source' }).getByLabel('Members only').check();
     await expect.poll(() => results.count()).toBeLessThan(before);
     await expect(results.getByRole('link', { name: MEMBERS_GUIDE_TITLE })).toBeVisible();
-    await expect(results.getByRole('link', { name: /West Yorkshire/ })).toHaveCount(0);
+    await expect(results.getByRole('link', { name: PUBLIC_REPORT })).toHaveCount(0);
     for (const href of await results.getByRole('link').evaluateAll((links) => links.map((a) => a.getAttribute('href')))) {
       expect(href).toMatch(/^\/members\//);
     }
@@ -140,7 +140,7 @@ test.describe('signed-in members', () => {
 
     await page.getByRole('group', { name: 'Source' }).getByLabel('Members only').uncheck();
     await page.getByRole('group', { name: 'Source' }).getByLabel('Public library').check();
-    await expect(results.getByRole('link', { name: /West Yorkshire/ })).toBeVisible();
+    await expect(results.getByRole('link', { name: PUBLIC_REPORT })).toBeVisible();
     await expect(results.getByRole('link', { name: MEMBERS_GUIDE_TITLE })).toHaveCount(0);
 
     // Result links lead to pages that exist (no doubled /members/members/ prefix).

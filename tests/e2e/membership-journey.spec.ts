@@ -1,9 +1,9 @@
 import { generateHOTP } from '@oslojs/otp';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { test, expect, testClientAddress } from './fixtures.ts';
+import { fixtures } from './test-content.ts';
 
-const MEMBERS_GUIDE = '/members/guides/debriefing-a-multi-agency-exercise';
-const MEMBERS_SENTENCE = 'This members-only annex records the tabletop exercise timings agreed by the regional coordinators.';
+const { url: MEMBERS_GUIDE, sentence: MEMBERS_SENTENCE, title: MEMBERS_GUIDE_TITLE, words: MEMBERS_WORDS } = fixtures.membersGuide;
 const PASSWORD = 'lighthouse marmalade cobalt orchard';
 
 /** The code an authenticator app shows `stepsAhead` periods from now (a new step: codes work once). */
@@ -61,9 +61,9 @@ test('an admin invites a newcomer, who joins with MFA, signs in, reads and finds
   // Finds it through the members' search.
   await newcomer.goto('/members/search');
   const search = newcomer.getByRole('main').getByRole('search');
-  await search.getByRole('searchbox').fill('tabletop exercise timings');
+  await search.getByRole('searchbox').fill(MEMBERS_WORDS);
   await search.getByRole('button', { name: 'Search' }).click();
-  const result = newcomer.locator('.results').getByRole('link', { name: 'Running and debriefing a multi-agency tabletop exercise' });
+  const result = newcomer.locator('.results').getByRole('link', { name: MEMBERS_GUIDE_TITLE });
   await expect(result).toBeVisible();
   await result.click();
   await expect(newcomer).toHaveURL(new RegExp(`${MEMBERS_GUIDE}$`));
@@ -72,7 +72,7 @@ test('an admin invites a newcomer, who joins with MFA, signs in, reads and finds
   await newcomer.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
   await expect(newcomer).toHaveURL(/\/$/);
   await newcomer.goto(MEMBERS_GUIDE);
-  await expect(newcomer).toHaveURL(/\/login\?next=%2Fmembers%2Fguides%2Fdebriefing-a-multi-agency-exercise/);
+  await expect(newcomer).toHaveURL(`/login?next=${encodeURIComponent(MEMBERS_GUIDE)}`);
   await expect(newcomer.getByRole('main')).not.toContainText(MEMBERS_SENTENCE);
   await context.close();
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { guideSchema, newsSchema } from '../../src/lib/content/schemas';
+import { guideSchema, newsSchema, sourceSchema } from '../../src/lib/content/schemas';
 
 const guide = {
   title: 'Referring a potential victim',
@@ -35,6 +35,7 @@ describe('guide frontmatter', () => {
     ['a review due before the last review', { reviewDue: '2025-01-01' }, 'reviewDue'],
     ['a version that is not a number', { version: 'final' }, 'version'],
     ['a summary too short to describe the page', { summary: 'Short.' }, 'summary'],
+    ['a source that is not an id', { sources: ['https://www.gov.uk/'] }, 'sources.0'],
   ])('rejects %s, naming the field', (_name, change, field) => {
     const errors = errorsOf(guideSchema.safeParse({ ...guide, ...change }));
     expect(errors.some((e) => e.startsWith(`${field}:`)), errors.join('\n')).toBe(true);
@@ -54,5 +55,34 @@ describe('news frontmatter', () => {
   });
   it('rejects an unknown kind', () => {
     expect(newsSchema.safeParse({ ...news, kind: 'gossip' }).success).toBe(false);
+  });
+});
+
+describe('sources', () => {
+  it('lets an entry name the sources it cites, and none by default', () => {
+    expect(guideSchema.parse(guide).sources).toEqual([]);
+    expect(guideSchema.parse({ ...guide, sources: ['ho-statutory-guidance', 'msa-2015-s52'] }).sources).toEqual(['ho-statutory-guidance', 'msa-2015-s52']);
+  });
+
+  const record = {
+    publisher: 'legislation.gov.uk',
+    title: 'Modern Slavery Act 2015, section 52',
+    url: 'https://www.legislation.gov.uk/ukpga/2015/30/section/52',
+    kind: 'legislation',
+    checked: '2026-12-01',
+  };
+
+  it('accepts a register record and reads its checked date', () => {
+    expect(sourceSchema.parse({ ...record, date: '26 March 2015' }).checked).toEqual(new Date('2026-12-01'));
+  });
+
+  it.each([
+    ['an address that is not a web page', { url: 'javascript:alert(1)' }, 'url'],
+    ['an unknown kind', { kind: 'blog' }, 'kind'],
+    ['no checked date', { checked: undefined }, 'checked'],
+  ])('rejects a record with %s', (_name, change, field) => {
+    const result = sourceSchema.safeParse({ ...record, ...change });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.path.join('.'))).toContain(field);
   });
 });

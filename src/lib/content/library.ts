@@ -1,5 +1,7 @@
-import { getCollection, type CollectionEntry } from 'astro:content';
+import { getCollection, getEntry, type CollectionEntry } from 'astro:content';
 import { isPublishedPublicly, type PublishContext } from './audience';
+import { orderSources, type CitedSource } from './cited-sources';
+import { recentFirst } from './order';
 import { collectionNames, type CollectionName } from './taxonomy';
 
 export type LibraryEntry = CollectionEntry<'guides'> | CollectionEntry<'awareness'> | CollectionEntry<'news'>;
@@ -13,30 +15,44 @@ export function publishContext(): PublishContext {
 }
 
 type Keep = (data: LibraryEntry['data']) => boolean;
-const newestFirst = (a: LibraryEntry, b: LibraryEntry) => b.data.published.getTime() - a.data.published.getTime();
 
-/** The entries of one collection that `keep` accepts, newest first. */
+/** The entries of one collection that `keep` accepts, recent work first (order.ts). */
 export async function entriesOf<C extends CollectionName>(collection: C, keep: Keep): Promise<CollectionEntry<C>[]> {
   const entries = await getCollection(collection, (e: LibraryEntry) => keep(e.data));
-  return (entries as CollectionEntry<C>[]).sort(newestFirst);
+  return (entries as CollectionEntry<C>[]).sort(recentFirst);
 }
 
-/** The entries of every collection that `keep` accepts, newest first. */
+/** The entries of every collection that `keep` accepts, recent work first. */
 export async function allEntries(keep: Keep): Promise<LibraryEntry[]> {
   const all = await Promise.all(collectionNames.map((c) => entriesOf(c, keep)));
-  return (all.flat() as LibraryEntry[]).sort(newestFirst);
+  return (all.flat() as LibraryEntry[]).sort(recentFirst);
 }
 
-/** The entries of one collection that the public site may build, list and index, newest first. */
+/** The entries of one collection that the public site may build, list and index, recent work first. */
 export function getPublicEntries<C extends CollectionName>(collection: C): Promise<CollectionEntry<C>[]> {
   const ctx = publishContext();
   return entriesOf(collection, (data) => isPublishedPublicly(data, ctx));
 }
 
-/** Every public entry of the library, newest first. */
+/** Every public entry of the library, recent work first. */
 export function getAllPublicEntries(): Promise<LibraryEntry[]> {
   const ctx = publishContext();
   return allEntries((data) => isPublishedPublicly(data, ctx));
+}
+
+/**
+ * The records of the pages an entry cites, in the order its "Sources" section lists
+ * them. An id missing from content/sources.yaml stops the build, naming the entry.
+ */
+export async function citedSources(entry: LibraryEntry): Promise<CitedSource[]> {
+  const sources = await Promise.all(
+    entry.data.sources.map(async (id) => {
+      const source = await getEntry('sources', id);
+      if (!source) throw new Error(`${entry.collection}/${entry.id} cites the source "${id}", which content/sources.yaml does not have. Add it there, or correct the id.`);
+      return { ...source.data, id };
+    }),
+  );
+  return orderSources(sources);
 }
 
 // Public entries at /{collection}/{id}; members' entries at /members/{collection}/{id}.

@@ -8,7 +8,7 @@ export function isCollectionName(value: string | undefined): value is Collection
 }
 
 /**
- * The released members-only entries of one collection, newest first. Only for signed-in
+ * The released members-only entries of one collection, recent work first. Only for signed-in
  * members. Read on demand, so an entry dated in the future appears on its day (the
  * members' search index, built with the site, catches up at the next build).
  */
@@ -17,7 +17,7 @@ export function getMembersEntries<C extends CollectionName>(collection: C): Prom
   return entriesOf(collection, (data) => isPublishedToMembers(data, ctx));
 }
 
-/** Every released members-only entry, newest first. Only for signed-in members. */
+/** Every released members-only entry, recent work first. Only for signed-in members. */
 export function getAllMembersEntries(): Promise<LibraryEntry[]> {
   const ctx = publishContext();
   return allEntries((data) => isPublishedToMembers(data, ctx));

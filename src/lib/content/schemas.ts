@@ -4,6 +4,11 @@ import { regionKeys, topicKeys, newsKinds } from './taxonomy';
 /** Accepts a YAML date or an ISO date string; rejects anything that is not a real date. */
 const dateSchema = z.coerce.date({ error: 'must be a date written as YYYY-MM-DD' });
 
+/** A source's id in content/sources.yaml: lower-case words joined by hyphens. */
+export const sourceIdSchema = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be the id of a source in content/sources.yaml, e.g. ho-statutory-guidance');
+
 /** Frontmatter every entry of the library carries. */
 export const entrySchema = z.object({
   /** The page title, shown as the heading and in search results. */
@@ -24,6 +29,12 @@ export const entrySchema = z.object({
   owner: z.string().min(2).max(120),
   /** Drafts are shown in `npm run dev` only and never built for production. Default false. */
   draft: z.boolean().default(false),
+  /**
+   * The pages the entry's facts come from: ids of records in content/sources.yaml. The
+   * page ends with a "Sources" section listing them. Every published entry needs at least
+   * one (the content tests check it); default none, so a draft can be saved early.
+   */
+  sources: z.array(sourceIdSchema).default([]),
 });
 
 /** Practice guides add review information, shown to the reader. */
@@ -50,6 +61,28 @@ export const newsSchema = entrySchema.extend({
   kind: z.enum(Object.keys(newsKinds) as [keyof typeof newsKinds, ...(keyof typeof newsKinds)[]]),
 });
 
+/** The kinds of source, in the order a "Sources" section lists them. */
+export const sourceKinds = ['legislation', 'government', 'police', 'charity', 'other'] as const;
+
+/** One cited page: a record of content/sources.yaml (the record's key is its id). */
+export const sourceSchema = z.object({
+  /** Who published the page, e.g. "Home Office (GOV.UK)". */
+  publisher: z.string().min(2).max(160),
+  /** The page's own title. */
+  title: z.string().min(2).max(300),
+  /** The exact page. */
+  url: z.url({ protocol: /^https?$/, error: 'must be the page address, starting http:// or https://' }),
+  /** legislation and government first, then police, then charities, then the rest. */
+  kind: z.enum(sourceKinds),
+  /** The page's own date, as it shows it ("3 September 2015", "May 2023"), if any. */
+  date: z.string().max(40).optional(),
+  /** Anything a reader should know about the copy we read, e.g. which edition. */
+  note: z.string().max(400).optional(),
+  /** The day we last read the page. */
+  checked: dateSchema,
+});
+
 export type EntryData = z.infer<typeof entrySchema>;
+export type SourceData = z.infer<typeof sourceSchema>;
 export type GuideData = z.infer<typeof guideSchema>;
 export type NewsData = z.infer<typeof newsSchema>;
