@@ -4,7 +4,7 @@ import mdx from '@astrojs/mdx';
 import react from '@astrojs/react';
 import node from '@astrojs/node';
 import sitemap from '@astrojs/sitemap';
-import { pagefindIndexes } from './src/integrations/pagefind.ts';
+import { pagefindIndexes } from '#integrations/pagefind.ts';
 
 // The public origin, used for canonical URLs, Open Graph, the sitemap and RSS.
 const site = process.env.SITE_URL ?? 'http://localhost:4321';

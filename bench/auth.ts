@@ -12,11 +12,11 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { count } from 'drizzle-orm';
-import { organisations, sessions, throttleEvents, users } from '../db/schema.ts';
-import { migrateDatabase, openDatabase, write, type Database } from '../src/lib/db.ts';
-import { hashPassword, verifyPassword } from '../src/lib/auth/passwords.ts';
-import { createSession, validateSessionToken } from '../src/lib/auth/sessions.ts';
-import { checkPassword } from '../src/lib/auth/sign-in.ts';
+import { organisations, sessions, throttleEvents, users } from '#db/schema.ts';
+import { migrateDatabase, openDatabase, write, type Database } from '#lib/db.ts';
+import { hashPassword, verifyPassword } from '#lib/auth/passwords.ts';
+import { createSession, validateSessionToken } from '#lib/auth/sessions.ts';
+import { checkPassword } from '#lib/auth/sign-in.ts';
 
 const HASH_RUNS = 20;
 const SIGN_INS = 100;

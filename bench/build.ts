@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { chromium, type Request } from '@playwright/test';
-import { assertChromium, chromiumArgs, chromiumPath } from '../tests/e2e/chromium.ts';
-import { serve } from '../src/server/serve.ts';
-import { regionKeys, topicKeys } from '../src/lib/content/taxonomy.ts';
+import { assertChromium, chromiumArgs, chromiumPath } from '#tests/e2e/chromium.ts';
+import { serve } from '#server/serve.ts';
+import { regionKeys, topicKeys } from '#lib/content/taxonomy.ts';
 import { capital, prng, word, words, type Random } from './synthetic-text.ts';
 
 /** BENCH_GUIDES overrides it for a quick trial; the figures in the README are for 1,000. */

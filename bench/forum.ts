@@ -20,11 +20,11 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { Result as AutocannonResult } from 'autocannon';
 import { sql } from 'drizzle-orm';
-import { categories, organisations, posts, threads, users, type OrganisationType } from '../db/schema.ts';
-import { migrateDatabase, openDatabase, write, type Database } from '../src/lib/db.ts';
-import { createSession, SESSION_COOKIE } from '../src/lib/auth/sessions.ts';
-import { forumActor } from '../src/lib/forum/access.ts';
-import { CANDIDATE_LIMIT, searchForum } from '../src/lib/forum/search.ts';
+import { categories, organisations, posts, threads, users, type OrganisationType } from '#db/schema.ts';
+import { migrateDatabase, openDatabase, write, type Database } from '#lib/db.ts';
+import { createSession, SESSION_COOKIE } from '#lib/auth/sessions.ts';
+import { forumActor } from '#lib/forum/access.ts';
+import { CANDIDATE_LIMIT, searchForum } from '#lib/forum/search.ts';
 import { capital, prng, word } from './synthetic-text.ts';
 
 const THREADS = Number(process.env.BENCH_THREADS ?? 20_000);
@@ -240,7 +240,7 @@ async function load(url: string, headers: Record<string, string>, connections = 
  * carries only the table.
  */
 async function buildIfStale(): Promise<void> {
-  const { isBuildCurrent } = await import('../src/server/build.ts');
+  const { isBuildCurrent } = await import('#server/build.ts');
   if (isBuildCurrent(root)) return;
   log('Building the portal (sources changed since the last build)…');
   const result = spawnSync(process.execPath, [join(root, 'node_modules/astro/bin/astro.mjs'), 'build'], { cwd: root, stdio: ['ignore', 2, 2] });
@@ -300,7 +300,7 @@ try {
     log('BENCH_SKIP_HTTP is set: skipping the HTTP measurements.');
   } else {
     await buildIfStale();
-    const { serve } = await import('../src/server/serve.ts');
+    const { serve } = await import('#server/serve.ts');
     const { server, url } = await serve({ distDir: join(root, 'dist'), host: '127.0.0.1', port: 0, publicOrigin: new URL('http://localhost:4321') });
     servers.push(server);
     const { token } = await createSession(db, seeded.memberId, { mfaVerified: true, ip: '127.0.0.1', userAgent: 'bench' });
@@ -322,7 +322,7 @@ try {
     // server with the same security headers: what Node itself can do here, no Astro, no database.
     const page = await fetch(new URL(targets[0]![1], url), { headers });
     const body = Buffer.from(await page.arrayBuffer());
-    const { securityHeaders } = await import('../src/server/security-headers.ts');
+    const { securityHeaders } = await import('#server/security-headers.ts');
     const staticHeaders = { ...securityHeaders(new URL('http://localhost:4321')), 'content-type': 'text/html; charset=utf-8', 'content-length': String(body.length) };
     const ceiling = createServer((_req, res) => {
       res.writeHead(200, staticHeaders);

@@ -1,7 +1,7 @@
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
-import { awarenessSchema, guideSchema, newsSchema, sourceSchema } from './lib/content/schemas';
-import { readSourceRecords } from './lib/content/cited-sources';
+import { awarenessSchema, guideSchema, newsSchema, sourceSchema } from '#lib/content/schemas.ts';
+import { readSourceRecords } from '#lib/content/cited-sources.ts';
 
 // Editors' text lives outside src/ in content/, one folder per collection. CONTENT_DIR
 // points a build at another folder (build tests and the build benchmark use it).

@@ -1,6 +1,6 @@
 import { defineMiddleware } from 'astro:middleware';
-import { getDb } from './lib/db.ts';
-import { SESSION_COOKIE, deleteSessionCookie, validateSessionToken } from './lib/auth/sessions.ts';
+import { getDb } from '#lib/db.ts';
+import { SESSION_COOKIE, deleteSessionCookie, validateSessionToken } from '#lib/auth/sessions.ts';
 
 /**
  * Loads the session for on-demand routes and marks their responses private.

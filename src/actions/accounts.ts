@@ -1,7 +1,7 @@
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
-import { getDb } from '../lib/db.ts';
-import { audit } from '../lib/auth/audit.ts';
+import { getDb } from '#lib/db.ts';
+import { audit } from '#lib/auth/audit.ts';
 import {
   changeDisplayName,
   changePassword,
@@ -14,16 +14,16 @@ import {
   resetNeedsCode,
   resetPasswordWithSecondFactor,
   revokeOwnSession,
-} from '../lib/auth/account.ts';
-import { acceptInvitation as acceptInvitationToken, findOpenInvitation } from '../lib/auth/invitations.ts';
-import { completeTotpEnrolment, openPendingEnrolment } from '../lib/auth/mfa-enrolment.ts';
-import { safeNext } from '../lib/auth/next-url.ts';
-import { findOpenReset } from '../lib/auth/password-resets.ts';
-import { PASSWORD_MAX, passwordProblem } from '../lib/auth/passwords.ts';
-import { checkPassword, checkSecondFactor } from '../lib/auth/sign-in.ts';
-import { requireActor } from '../lib/auth/guards.ts';
-import { createSession, deleteSessionCookie, invalidateSession, markSessionMfaVerified, setSessionCookie } from '../lib/auth/sessions.ts';
-import { hasTotp } from '../lib/auth/totp.ts';
+} from '#lib/auth/account.ts';
+import { acceptInvitation as acceptInvitationToken, findOpenInvitation } from '#lib/auth/invitations.ts';
+import { completeTotpEnrolment, openPendingEnrolment } from '#lib/auth/mfa-enrolment.ts';
+import { safeNext } from '#lib/auth/next-url.ts';
+import { findOpenReset } from '#lib/auth/password-resets.ts';
+import { PASSWORD_MAX, passwordProblem } from '#lib/auth/passwords.ts';
+import { checkPassword, checkSecondFactor } from '#lib/auth/sign-in.ts';
+import { requireActor } from '#lib/auth/guards.ts';
+import { createSession, deleteSessionCookie, invalidateSession, markSessionMfaVerified, setSessionCookie } from '#lib/auth/sessions.ts';
+import { hasTotp } from '#lib/auth/totp.ts';
 import { fieldError, throttledError } from './errors.ts';
 
 /** A new password: the context-free rules here (so every field's message shows at once), the email rule in the handler. */

@@ -6,12 +6,12 @@
  */
 import { ActionError, defineAction, type ActionAPIContext } from 'astro:actions';
 import { z } from 'zod';
-import { roles } from '../../db/schema.ts';
-import { getDb, type Database } from '../lib/db.ts';
-import { audit } from '../lib/auth/audit.ts';
-import { requireActor } from '../lib/auth/guards.ts';
-import { roleLabels } from '../lib/auth/roles.ts';
-import type { Actor, Refusal } from '../lib/admin/common.ts';
+import { roles } from '#db/schema.ts';
+import { getDb, type Database } from '#lib/db.ts';
+import { audit } from '#lib/auth/audit.ts';
+import { requireActor } from '#lib/auth/guards.ts';
+import { roleLabels } from '#lib/auth/roles.ts';
+import type { Actor, Refusal } from '#lib/admin/common.ts';
 import {
   changeRole,
   createResetLink,
@@ -22,8 +22,8 @@ import {
   revokeInvitation,
   revokeMemberSessions,
   suspendMember,
-} from '../lib/admin/members.ts';
-import { createOrganisation, organisationInputSchema, updateOrganisation } from '../lib/admin/organisations.ts';
+} from '#lib/admin/members.ts';
+import { createOrganisation, organisationInputSchema, updateOrganisation } from '#lib/admin/organisations.ts';
 import { fieldError, parseForm } from './errors.ts';
 
 /** The signed-in administrator, or a thrown UNAUTHORIZED / FORBIDDEN that is audited first. */

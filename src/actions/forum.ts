@@ -8,17 +8,17 @@
  */
 import { ActionError, defineAction, type ActionAPIContext } from 'astro:actions';
 import { z } from 'zod';
-import { getDb, type Database } from '../lib/db.ts';
-import { requireActor } from '../lib/auth/guards.ts';
-import { forumActor, type ForumActor, type Refusal } from '../lib/forum/access.ts';
-import { bodySchema, titleSchema } from '../lib/forum/limits.ts';
-import { deletePost } from '../lib/forum/post-edits.ts';
-import { postReply, saveEdit, startThread, type SafeguardingHold } from '../lib/forum/posting.ts';
-import { reportPost, reportReasonSchema } from '../lib/forum/reports.ts';
-import { findGuide } from '../lib/forum/guide-entries.ts';
-import { openOrCreateGuideThread } from '../lib/forum/guide-threads.ts';
-import { auditRefusal } from '../lib/forum/refusals.ts';
-import { postLocation, threadPath } from '../lib/forum/urls.ts';
+import { getDb, type Database } from '#lib/db.ts';
+import { requireActor } from '#lib/auth/guards.ts';
+import { forumActor, type ForumActor, type Refusal } from '#lib/forum/access.ts';
+import { bodySchema, titleSchema } from '#lib/forum/limits.ts';
+import { deletePost } from '#lib/forum/post-edits.ts';
+import { postReply, saveEdit, startThread, type SafeguardingHold } from '#lib/forum/posting.ts';
+import { reportPost, reportReasonSchema } from '#lib/forum/reports.ts';
+import { findGuide } from '#lib/forum/guide-entries.ts';
+import { openOrCreateGuideThread } from '#lib/forum/guide-threads.ts';
+import { auditRefusal } from '#lib/forum/refusals.ts';
+import { postLocation, threadPath } from '#lib/forum/urls.ts';
 import { fieldError, parseForm } from './errors.ts';
 
 interface Caller {

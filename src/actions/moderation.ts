@@ -8,9 +8,9 @@
  */
 import { ActionError, defineAction, type ActionAPIContext } from 'astro:actions';
 import { z } from 'zod';
-import { getDb, type Database } from '../lib/db.ts';
-import { requireActor } from '../lib/auth/guards.ts';
-import { forumActor, type Refusal } from '../lib/forum/access.ts';
+import { getDb, type Database } from '#lib/db.ts';
+import { requireActor } from '#lib/auth/guards.ts';
+import { forumActor, type Refusal } from '#lib/forum/access.ts';
 import {
   auditModerationRefusal,
   hidePost,
@@ -24,7 +24,7 @@ import {
   setLocked,
   setPinned,
   type ModerationActor,
-} from '../lib/forum/moderation.ts';
+} from '#lib/forum/moderation.ts';
 import { fieldError, parseForm } from './errors.ts';
 
 type ActionName = keyof typeof moderationAuditActions;

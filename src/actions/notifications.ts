@@ -1,12 +1,12 @@
 import { ActionError, defineAction, type ActionAPIContext } from 'astro:actions';
 import { z } from 'astro/zod';
-import { getDb } from '../lib/db.ts';
-import { audit } from '../lib/auth/audit.ts';
-import { requireActor } from '../lib/auth/guards.ts';
-import { safeNext } from '../lib/auth/next-url.ts';
-import { forumActor } from '../lib/forum/access.ts';
-import { markAllNotificationsRead, markNotificationRead } from '../lib/forum/notifications.ts';
-import { notificationLevels, setCategoryLevel, setThreadLevel } from '../lib/forum/subscriptions.ts';
+import { getDb } from '#lib/db.ts';
+import { audit } from '#lib/auth/audit.ts';
+import { requireActor } from '#lib/auth/guards.ts';
+import { safeNext } from '#lib/auth/next-url.ts';
+import { forumActor } from '#lib/forum/access.ts';
+import { markAllNotificationsRead, markNotificationRead } from '#lib/forum/notifications.ts';
+import { notificationLevels, setCategoryLevel, setThreadLevel } from '#lib/forum/subscriptions.ts';
 
 const id = (what: string) => z.coerce.number({ error: `Choose a ${what}` }).int().positive().max(Number.MAX_SAFE_INTEGER);
 const level = z.enum(notificationLevels, { error: 'Choose Watching, Normal or Muted' });

@@ -7,15 +7,15 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
-import { organisationTypes, roles, userStatuses, type Role } from '../../db/schema.ts';
-import { migrateDatabase, openDatabase, type Database } from '../lib/db.ts';
-import { audit } from '../lib/auth/audit.ts';
-import { findUserByEmail } from '../lib/auth/users.ts';
-import { currentStep, totpCode } from '../lib/auth/totp.ts';
-import { cliActor, formatUtc } from '../lib/admin/common.ts';
-import { createResetLink, inviteMember, inviteInputSchema, listMembers, suspendMember } from '../lib/admin/members.ts';
-import { createOrganisation, findOrganisationByName, organisationInputSchema } from '../lib/admin/organisations.ts';
-import { regionKeys } from '../lib/content/taxonomy.ts';
+import { organisationTypes, roles, userStatuses, type Role } from '#db/schema.ts';
+import { migrateDatabase, openDatabase, type Database } from '#lib/db.ts';
+import { audit } from '#lib/auth/audit.ts';
+import { findUserByEmail } from '#lib/auth/users.ts';
+import { currentStep, totpCode } from '#lib/auth/totp.ts';
+import { cliActor, formatUtc } from '#lib/admin/common.ts';
+import { createResetLink, inviteMember, inviteInputSchema, listMembers, suspendMember } from '#lib/admin/members.ts';
+import { createOrganisation, findOrganisationByName, organisationInputSchema } from '#lib/admin/organisations.ts';
+import { regionKeys } from '#lib/content/taxonomy.ts';
 
 const usage = `Usage: npm run admin -- <command> [options]
 
@@ -186,7 +186,7 @@ const commands: Record<string, (args: string[], db: () => Promise<Database>) => 
     if (process.env.NODE_ENV === 'production') {
       throw new Failure('demo-code is refused when NODE_ENV=production: demo accounts are never created in production, and their shared key is public.');
     }
-    const { DEMO_TOTP_SECRET } = await import('../../db/seed.ts');
+    const { DEMO_TOTP_SECRET } = await import('#demo/seed.ts');
     const step = currentStep();
     const secondsLeft = 30 - (Math.floor(Date.now() / 1000) % 30);
     console.log(totpCode(decodeBase32IgnorePadding(DEMO_TOTP_SECRET), step));

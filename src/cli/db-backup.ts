@@ -3,7 +3,7 @@
  * the portal runs. Default: data/backups/portal-<UTC time>.db. Restore: README, "Backups".
  */
 import { existsSync } from 'node:fs';
-import { backupDatabase, databaseConfig, openDatabase } from '../lib/db.ts';
+import { backupDatabase, databaseConfig, openDatabase } from '#lib/db.ts';
 
 try {
   if (!databaseConfig(process.env).DATABASE_URL.startsWith('file:')) {

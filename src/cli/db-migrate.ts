@@ -1,5 +1,5 @@
 /** `npm run db:migrate`: applies db/migrations to DATABASE_URL (npm start does this too). */
-import { migrateDatabase, openDatabase } from '../lib/db.ts';
+import { migrateDatabase, openDatabase } from '#lib/db.ts';
 
 try {
   const db = await openDatabase(process.env);

@@ -1,6 +1,6 @@
 /** `npm run db:purge`: the retention job (expired sessions, spent links, old audit rows). Run daily. */
-import { migrateDatabase, openDatabase } from '../lib/db.ts';
-import { purgeExpired } from '../lib/auth/retention.ts';
+import { migrateDatabase, openDatabase } from '#lib/db.ts';
+import { purgeExpired } from '#lib/auth/retention.ts';
 
 try {
   const db = await openDatabase(process.env);

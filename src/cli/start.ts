@@ -4,14 +4,14 @@
  * Settings come from the environment (see README, "Configuration").
  */
 import { fileURLToPath } from 'node:url';
-import { ensureBuilt } from '../server/build.ts';
-import { serve } from '../server/serve.ts';
-import { loadServerConfig } from '../server/config.ts';
-import { migrateDatabase, openDatabase } from '../lib/db.ts';
-import { totpEncryptionKey } from '../lib/auth/keys.ts';
+import { ensureBuilt } from '#server/build.ts';
+import { serve } from '#server/serve.ts';
+import { loadServerConfig } from '#server/config.ts';
+import { migrateDatabase, openDatabase } from '#lib/db.ts';
+import { totpEncryptionKey } from '#lib/auth/keys.ts';
 import { eq } from 'drizzle-orm';
-import { users } from '../../db/schema.ts';
-import { DEMO_PASSWORD, DEMO_TOTP_SECRET, demoMembers, seedDemoData } from '../../db/seed.ts';
+import { users } from '#db/schema.ts';
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET, demoMembers, seedDemoData } from '#demo/seed.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 process.chdir(root);

@@ -3,9 +3,9 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as pagefind from 'pagefind';
-import { membersIndexRecords, type SourceFile } from '../lib/content/members-index';
-import { MEMBERS_INDEX_FOLDER } from '../lib/content/members-index-files';
-import { collectionNames } from '../lib/content/taxonomy';
+import { membersIndexRecords, type SourceFile } from '#lib/content/members-index.ts';
+import { MEMBERS_INDEX_FOLDER } from '#lib/content/members-index-files.ts';
+import { collectionNames } from '#lib/content/taxonomy.ts';
 
 /**
  * Builds both Pagefind indexes when the build is done:

@@ -4,7 +4,7 @@ import { createClient, type Client } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { z } from 'zod';
-import * as schema from '../../db/schema.ts';
+import * as schema from '#db/schema.ts';
 
 export type Database = LibSQLDatabase<typeof schema> & { $client: Client };
 export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];

@@ -4,12 +4,12 @@ import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { eq } from 'drizzle-orm';
 import type { Page } from '@playwright/test';
 import { test, expect, createMember, sessionCookie } from './fixtures.ts';
-import { organisations, totpCredentials, users } from '../../db/schema.ts';
-import { write, type Database } from '../../src/lib/db.ts';
-import { createInvitation } from '../../src/lib/auth/invitations.ts';
-import { createPasswordReset } from '../../src/lib/auth/password-resets.ts';
-import { verifyPassword } from '../../src/lib/auth/passwords.ts';
-import { createSession, validateSessionToken } from '../../src/lib/auth/sessions.ts';
+import { organisations, totpCredentials, users } from '#db/schema.ts';
+import { write, type Database } from '#lib/db.ts';
+import { createInvitation } from '#lib/auth/invitations.ts';
+import { createPasswordReset } from '#lib/auth/password-resets.ts';
+import { verifyPassword } from '#lib/auth/passwords.ts';
+import { createSession, validateSessionToken } from '#lib/auth/sessions.ts';
 
 const GOOD_PASSWORD = 'harbour thistle quartz lantern';
 const FIREFOX_ON_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';

@@ -1,9 +1,9 @@
 import { and, desc, eq } from 'drizzle-orm';
-import { auditLog } from '../../db/schema.ts';
-import { audit } from '../../src/lib/auth/audit.ts';
-import { findOpenInvitation } from '../../src/lib/auth/invitations.ts';
-import { findOpenReset } from '../../src/lib/auth/password-resets.ts';
-import { createSession, validateSessionToken } from '../../src/lib/auth/sessions.ts';
+import { auditLog } from '#db/schema.ts';
+import { audit } from '#lib/auth/audit.ts';
+import { findOpenInvitation } from '#lib/auth/invitations.ts';
+import { findOpenReset } from '#lib/auth/password-resets.ts';
+import { createSession, validateSessionToken } from '#lib/auth/sessions.ts';
 import { test, expect, createMember, sessionCookie } from './fixtures.ts';
 
 const unique = () => `${process.pid}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;

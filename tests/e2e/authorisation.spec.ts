@@ -5,9 +5,9 @@ import { eq } from 'drizzle-orm';
 import { request as playwrightRequest, type APIRequestContext } from '@playwright/test';
 import { test, expect, createMember, sessionCookie, testClientAddress } from './fixtures.ts';
 import { fixtures } from './test-content.ts';
-import { users } from '../../db/schema.ts';
-import { write } from '../../src/lib/db.ts';
-import { createSession } from '../../src/lib/auth/sessions.ts';
+import { users } from '#db/schema.ts';
+import { write } from '#lib/db.ts';
+import { createSession } from '#lib/auth/sessions.ts';
 
 /**
  * The authorisation matrix: every on-demand route and every Action, for every kind of

@@ -1,11 +1,11 @@
 import { test as base, expect, chromium, type Browser, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { chromiumArgs, chromiumPath } from './chromium.ts';
-import { organisations, users, type Role, type User } from '../../db/schema.ts';
-import { openDatabase, write, type Database } from '../../src/lib/db.ts';
-import { hashPassword } from '../../src/lib/auth/passwords.ts';
-import { newTotpKey, saveTotpKey } from '../../src/lib/auth/totp.ts';
-import { createSession, SESSION_COOKIE } from '../../src/lib/auth/sessions.ts';
+import { organisations, users, type Role, type User } from '#db/schema.ts';
+import { openDatabase, write, type Database } from '#lib/db.ts';
+import { hashPassword } from '#lib/auth/passwords.ts';
+import { newTotpKey, saveTotpKey } from '#lib/auth/totp.ts';
+import { createSession, SESSION_COOKIE } from '#lib/auth/sessions.ts';
 
 /** WCAG 2.2 AA: every rule set up to it. */
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];

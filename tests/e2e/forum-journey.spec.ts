@@ -1,8 +1,8 @@
 import { test, expect, createMember, sessionCookie, testClientAddress } from './fixtures.ts';
 import { fixtures } from './test-content.ts';
-import { createSession } from '../../src/lib/auth/sessions.ts';
-import { forumActor } from '../../src/lib/forum/access.ts';
-import { createThread } from '../../src/lib/forum/threads.ts';
+import { createSession } from '#lib/auth/sessions.ts';
+import { forumActor } from '#lib/forum/access.ts';
+import { createThread } from '#lib/forum/threads.ts';
 
 /**
  * The forum from end to end, as its members use it: start a thread, reply quoting it

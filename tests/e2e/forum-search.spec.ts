@@ -1,8 +1,8 @@
 import { test, expect } from './fixtures.ts';
-import { categories, type OrganisationType } from '../../db/schema.ts';
-import { write, type Database } from '../../src/lib/db.ts';
-import { forumActor } from '../../src/lib/forum/access.ts';
-import { createThread } from '../../src/lib/forum/threads.ts';
+import { categories, type OrganisationType } from '#db/schema.ts';
+import { write, type Database } from '#lib/db.ts';
+import { forumActor } from '#lib/forum/access.ts';
+import { createThread } from '#lib/forum/threads.ts';
 import { createMember } from './fixtures.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { test, expect, createMember } from './fixtures.ts';
-import { categories } from '../../db/schema.ts';
-import { forumActor } from '../../src/lib/forum/access.ts';
-import { createReply } from '../../src/lib/forum/posts.ts';
-import { createThread } from '../../src/lib/forum/threads.ts';
+import { categories } from '#db/schema.ts';
+import { forumActor } from '#lib/forum/access.ts';
+import { createReply } from '#lib/forum/posts.ts';
+import { createThread } from '#lib/forum/threads.ts';
 
 /**
  * Hostile posts rendered by the real pipeline and shown in Chromium: no script runs,

@@ -2,14 +2,14 @@ import { and, eq } from 'drizzle-orm';
 import type { Page } from '@playwright/test';
 import { test, expect, createMember, sessionCookie, testClientAddress, type TestMember } from './fixtures.ts';
 import { fixtures } from './test-content.ts';
-import { auditLog, categories, organisations, posts, readStates, reports, threads, users } from '../../db/schema.ts';
-import { write, type Database } from '../../src/lib/db.ts';
-import { clearThrottle } from '../../src/lib/auth/throttle.ts';
-import { createSession } from '../../src/lib/auth/sessions.ts';
-import { forumActor } from '../../src/lib/forum/access.ts';
-import { createReply } from '../../src/lib/forum/posts.ts';
-import { createThread, markRead } from '../../src/lib/forum/threads.ts';
-import { threadPath } from '../../src/lib/forum/urls.ts';
+import { auditLog, categories, organisations, posts, readStates, reports, threads, users } from '#db/schema.ts';
+import { write, type Database } from '#lib/db.ts';
+import { clearThrottle } from '#lib/auth/throttle.ts';
+import { createSession } from '#lib/auth/sessions.ts';
+import { forumActor } from '#lib/forum/access.ts';
+import { createReply } from '#lib/forum/posts.ts';
+import { createThread, markRead } from '#lib/forum/threads.ts';
+import { threadPath } from '#lib/forum/urls.ts';
 
 /**
  * The members' forum in the browser: starting threads, replying with quotes, permalinks

@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureBuilt } from '../../src/server/build.ts';
-import { serve } from '../../src/server/serve.ts';
-import { migrateDatabase, openDatabase } from '../../src/lib/db.ts';
-import { seedDemoData } from '../../db/seed.ts';
+import { ensureBuilt } from '#server/build.ts';
+import { serve } from '#server/serve.ts';
+import { migrateDatabase, openDatabase } from '#lib/db.ts';
+import { seedDemoData } from '#demo/seed.ts';
 import { assertChromium } from './chromium.ts';
 import { e2eBuild } from './test-content.ts';
 

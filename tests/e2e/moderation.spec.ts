@@ -1,12 +1,12 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { test, expect, createMember, sessionCookie, testClientAddress } from './fixtures.ts';
-import { auditLog, categories, reports } from '../../db/schema.ts';
-import { write, type Database } from '../../src/lib/db.ts';
-import { createSession } from '../../src/lib/auth/sessions.ts';
-import { forumActor } from '../../src/lib/forum/access.ts';
-import { createReply } from '../../src/lib/forum/posts.ts';
-import { reportPost } from '../../src/lib/forum/reports.ts';
-import { createThread } from '../../src/lib/forum/threads.ts';
+import { auditLog, categories, reports } from '#db/schema.ts';
+import { write, type Database } from '#lib/db.ts';
+import { createSession } from '#lib/auth/sessions.ts';
+import { forumActor } from '#lib/forum/access.ts';
+import { createReply } from '#lib/forum/posts.ts';
+import { reportPost } from '#lib/forum/reports.ts';
+import { createThread } from '#lib/forum/threads.ts';
 
 /**
  * Moderation in the browser: a member's report reaches /moderation; a moderator locks

@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { test, expect, createMember, sessionCookie, testClientAddress } from './fixtures.ts';
-import { categories, throttleEvents, users } from '../../db/schema.ts';
-import { write, type Database } from '../../src/lib/db.ts';
-import { createSession } from '../../src/lib/auth/sessions.ts';
-import { forumActor } from '../../src/lib/forum/access.ts';
-import { createReply } from '../../src/lib/forum/posts.ts';
-import { createThread } from '../../src/lib/forum/threads.ts';
+import { categories, throttleEvents, users } from '#db/schema.ts';
+import { write, type Database } from '#lib/db.ts';
+import { createSession } from '#lib/auth/sessions.ts';
+import { forumActor } from '#lib/forum/access.ts';
+import { createReply } from '#lib/forum/posts.ts';
+import { createThread } from '#lib/forum/threads.ts';
 
 /**
  * Notifications in the browser: member B mentions member A in a reply (made through the

@@ -8,8 +8,8 @@
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BuildTarget } from '../../src/server/build.ts';
-import type { CollectionName } from '../../src/lib/content/taxonomy.ts';
+import type { BuildTarget } from '#server/build.ts';
+import type { CollectionName } from '#lib/content/taxonomy.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = 'tests/fixtures/content';

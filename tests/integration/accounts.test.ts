@@ -12,8 +12,8 @@ import { and, eq } from 'drizzle-orm';
 // The TOTP encryption key is read on first use; set it before any TOTP code runs.
 process.env.TOTP_ENCRYPTION_KEY = randomBytes(32).toString('base64');
 
-import { auditLog, invitations, organisations, passwordResets, recoveryCodes, sessions, totpCredentials, users } from '../../db/schema.ts';
-import { migrateDatabase, openDatabase, write, type Database } from '../../src/lib/db.ts';
+import { auditLog, invitations, organisations, passwordResets, recoveryCodes, sessions, totpCredentials, users } from '#db/schema.ts';
+import { migrateDatabase, openDatabase, write, type Database } from '#lib/db.ts';
 import {
   changeDisplayName,
   changePassword,
@@ -25,14 +25,14 @@ import {
   resetPasswordWithSecondFactor,
   revokeOwnSession,
   describeUserAgent,
-} from '../../src/lib/auth/account.ts';
-import { acceptInvitation, createInvitation, findOpenInvitation, INVITATION_TTL_MS } from '../../src/lib/auth/invitations.ts';
-import { completeTotpEnrolment, openPendingEnrolment, PENDING_ENROLMENT_TTL_MS, sealPendingEnrolment } from '../../src/lib/auth/mfa-enrolment.ts';
-import { createPasswordReset, RESET_TTL_MS } from '../../src/lib/auth/password-resets.ts';
-import { hashPassword, verifyPassword } from '../../src/lib/auth/passwords.ts';
-import { regenerateRecoveryCodes, unusedRecoveryCodeCount, useRecoveryCode } from '../../src/lib/auth/recovery-codes.ts';
-import { createSession, listUserSessions, validateSessionToken } from '../../src/lib/auth/sessions.ts';
-import { currentStep, hasTotp, newTotpKey, saveTotpKey, totpCode, verifyUserTotp } from '../../src/lib/auth/totp.ts';
+} from '#lib/auth/account.ts';
+import { acceptInvitation, createInvitation, findOpenInvitation, INVITATION_TTL_MS } from '#lib/auth/invitations.ts';
+import { completeTotpEnrolment, openPendingEnrolment, PENDING_ENROLMENT_TTL_MS, sealPendingEnrolment } from '#lib/auth/mfa-enrolment.ts';
+import { createPasswordReset, RESET_TTL_MS } from '#lib/auth/password-resets.ts';
+import { hashPassword, verifyPassword } from '#lib/auth/passwords.ts';
+import { regenerateRecoveryCodes, unusedRecoveryCodeCount, useRecoveryCode } from '#lib/auth/recovery-codes.ts';
+import { createSession, listUserSessions, validateSessionToken } from '#lib/auth/sessions.ts';
+import { currentStep, hasTotp, newTotpKey, saveTotpKey, totpCode, verifyUserTotp } from '#lib/auth/totp.ts';
 
 const PASSWORD = 'granite lantern orchard 42';
 const NEW_PASSWORD = 'meadow copper violin tide';

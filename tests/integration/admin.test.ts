@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, invitations, organisations, users, type Role, type User } from '../../db/schema.ts';
-import { migrateDatabase, openDatabase, write, type Database } from '../../src/lib/db.ts';
-import { audit } from '../../src/lib/auth/audit.ts';
-import { findOpenInvitation } from '../../src/lib/auth/invitations.ts';
-import { findOpenReset } from '../../src/lib/auth/password-resets.ts';
-import { createSession, validateSessionToken } from '../../src/lib/auth/sessions.ts';
-import type { Actor } from '../../src/lib/admin/common.ts';
+import { auditLog, invitations, organisations, users, type Role, type User } from '#db/schema.ts';
+import { migrateDatabase, openDatabase, write, type Database } from '#lib/db.ts';
+import { audit } from '#lib/auth/audit.ts';
+import { findOpenInvitation } from '#lib/auth/invitations.ts';
+import { findOpenReset } from '#lib/auth/password-resets.ts';
+import { createSession, validateSessionToken } from '#lib/auth/sessions.ts';
+import type { Actor } from '#lib/admin/common.ts';
 import {
   changeRole,
   createResetLink,
@@ -29,10 +29,10 @@ import {
   revokeInvitation,
   revokeMemberSessions,
   suspendMember,
-} from '../../src/lib/admin/members.ts';
-import { createOrganisation, listOrganisations, organisationInputSchema, organisationTypeLabels, updateOrganisation } from '../../src/lib/admin/organisations.ts';
-import { auditActions, listAuditEntries, parseAuditFilters } from '../../src/lib/admin/audit-log.ts';
-import { organisationTypes } from '../../db/schema.ts';
+} from '#lib/admin/members.ts';
+import { createOrganisation, listOrganisations, organisationInputSchema, organisationTypeLabels, updateOrganisation } from '#lib/admin/organisations.ts';
+import { auditActions, listAuditEntries, parseAuditFilters } from '#lib/admin/audit-log.ts';
+import { organisationTypes } from '#db/schema.ts';
 
 process.env.TOTP_ENCRYPTION_KEY = randomBytes(32).toString('base64');
 

@@ -5,11 +5,11 @@ import { createClient, type Transaction as LibsqlTransaction } from '@libsql/cli
 import { count, eq, getTableName, is } from 'drizzle-orm';
 import { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as schema from '../../db/schema.ts';
-import { auditLog, sessions, throttleEvents, users } from '../../db/schema.ts';
-import { databaseConfig, migrateDatabase, openDatabase, write } from '../../src/lib/db.ts';
-import { audit } from '../../src/lib/auth/audit.ts';
-import { createSession } from '../../src/lib/auth/sessions.ts';
+import * as schema from '#db/schema.ts';
+import { auditLog, sessions, throttleEvents, users } from '#db/schema.ts';
+import { databaseConfig, migrateDatabase, openDatabase, write } from '#lib/db.ts';
+import { audit } from '#lib/auth/audit.ts';
+import { createSession } from '#lib/auth/sessions.ts';
 import { createTestUser, freshDatabase, type TestDatabase } from './helpers.ts';
 
 /** The message and code of an error and of every error it wraps (drizzle wraps libSQL's). */

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { auditLog } from '../../db/schema.ts';
-import { backupDatabase, migrateDatabase, openDatabase, write } from '../../src/lib/db.ts';
-import { audit } from '../../src/lib/auth/audit.ts';
+import { auditLog } from '#db/schema.ts';
+import { backupDatabase, migrateDatabase, openDatabase, write } from '#lib/db.ts';
+import { audit } from '#lib/auth/audit.ts';
 import { freshDatabase } from './helpers.ts';
 
 const writer = fileURLToPath(new URL('./fixtures/acknowledged-writer.ts', import.meta.url));

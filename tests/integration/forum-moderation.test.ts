@@ -6,13 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, desc, eq } from 'drizzle-orm';
-import { auditLog, categories, organisations, posts, reports, threads, type Category, type OrganisationType, type Role } from '../../db/schema.ts';
-import { write, type Database } from '../../src/lib/db.ts';
-import { forumActor } from '../../src/lib/forum/access.ts';
-import { findVisibleThread, listThreads, createThread } from '../../src/lib/forum/threads.ts';
-import { createReply, listPosts } from '../../src/lib/forum/posts.ts';
-import { listCategories } from '../../src/lib/forum/categories.ts';
-import { searchForum } from '../../src/lib/forum/search.ts';
+import { auditLog, categories, organisations, posts, reports, threads, type Category, type OrganisationType, type Role } from '#db/schema.ts';
+import { write, type Database } from '#lib/db.ts';
+import { forumActor } from '#lib/forum/access.ts';
+import { findVisibleThread, listThreads, createThread } from '#lib/forum/threads.ts';
+import { createReply, listPosts } from '#lib/forum/posts.ts';
+import { listCategories } from '#lib/forum/categories.ts';
+import { searchForum } from '#lib/forum/search.ts';
 import {
   hidePost,
   hideThread,
@@ -26,8 +26,8 @@ import {
   setLocked,
   setPinned,
   type ModerationActor,
-} from '../../src/lib/forum/moderation.ts';
-import { deletePost } from '../../src/lib/forum/post-edits.ts';
+} from '#lib/forum/moderation.ts';
+import { deletePost } from '#lib/forum/post-edits.ts';
 import { createTestUser, freshDatabase, type TestDatabase } from './helpers.ts';
 
 let t: TestDatabase;

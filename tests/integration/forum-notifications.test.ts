@@ -22,11 +22,11 @@ import {
   type OrganisationType,
   type Role,
   type User,
-} from '../../db/schema.ts';
-import { write, type Database } from '../../src/lib/db.ts';
-import { canSeeCategory, forumActor, type ForumActor } from '../../src/lib/forum/access.ts';
-import { createReply } from '../../src/lib/forum/posts.ts';
-import { createThread, markRead } from '../../src/lib/forum/threads.ts';
+} from '#db/schema.ts';
+import { write, type Database } from '#lib/db.ts';
+import { canSeeCategory, forumActor, type ForumActor } from '#lib/forum/access.ts';
+import { createReply } from '#lib/forum/posts.ts';
+import { createThread, markRead } from '#lib/forum/threads.ts';
 import {
   countUnreadNotifications,
   listNotifications,
@@ -34,11 +34,11 @@ import {
   markNotificationRead,
   markThreadNotificationsRead,
   quotedPosts,
-} from '../../src/lib/forum/notifications.ts';
-import { findMentionedMembers, mentionSnippets, pickMentionedNames, suggestMentionNames } from '../../src/lib/forum/mentions.ts';
-import { effectiveLevel, setCategoryLevel, setThreadLevel, threadLevelOf } from '../../src/lib/forum/subscriptions.ts';
-import { canSeeCategorySql } from '../../src/lib/forum/access.ts';
-import { quoteForReply } from '../../src/lib/forum/thread-view.ts';
+} from '#lib/forum/notifications.ts';
+import { findMentionedMembers, mentionSnippets, pickMentionedNames, suggestMentionNames } from '#lib/forum/mentions.ts';
+import { effectiveLevel, setCategoryLevel, setThreadLevel, threadLevelOf } from '#lib/forum/subscriptions.ts';
+import { canSeeCategorySql } from '#lib/forum/access.ts';
+import { quoteForReply } from '#lib/forum/thread-view.ts';
 import { freshDatabase, type TestDatabase } from './helpers.ts';
 
 let t: TestDatabase;

@@ -7,19 +7,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, asc, count, eq } from 'drizzle-orm';
-import { auditLog, categories, organisations, postRevisions, posts, reports, threads, type Category, type User } from '../../db/schema.ts';
-import { write } from '../../src/lib/db.ts';
-import { clearThrottle } from '../../src/lib/auth/throttle.ts';
-import { forumActor, type ForumActor } from '../../src/lib/forum/access.ts';
-import { findVisibleCategory, listCategories } from '../../src/lib/forum/categories.ts';
-import { findGuideThread, guideReplyCount, openOrCreateGuideThread, type GuideRef } from '../../src/lib/forum/guide-threads.ts';
-import { deletePost, editPost, findVisiblePost, postHistory } from '../../src/lib/forum/post-edits.ts';
-import { postReply, saveEdit, startThread } from '../../src/lib/forum/posting.ts';
-import { findPostLocation, listPosts } from '../../src/lib/forum/posts.ts';
-import { reportPost } from '../../src/lib/forum/reports.ts';
-import { createReply } from '../../src/lib/forum/posts.ts';
-import { findVisibleThread } from '../../src/lib/forum/threads.ts';
-import { firstUnread, lastReadPostNumber, markShownRead, quoteForReply } from '../../src/lib/forum/thread-view.ts';
+import { auditLog, categories, organisations, postRevisions, posts, reports, threads, type Category, type User } from '#db/schema.ts';
+import { write } from '#lib/db.ts';
+import { clearThrottle } from '#lib/auth/throttle.ts';
+import { forumActor, type ForumActor } from '#lib/forum/access.ts';
+import { findVisibleCategory, listCategories } from '#lib/forum/categories.ts';
+import { findGuideThread, guideReplyCount, openOrCreateGuideThread, type GuideRef } from '#lib/forum/guide-threads.ts';
+import { deletePost, editPost, findVisiblePost, postHistory } from '#lib/forum/post-edits.ts';
+import { postReply, saveEdit, startThread } from '#lib/forum/posting.ts';
+import { findPostLocation, listPosts } from '#lib/forum/posts.ts';
+import { reportPost } from '#lib/forum/reports.ts';
+import { createReply } from '#lib/forum/posts.ts';
+import { findVisibleThread } from '#lib/forum/threads.ts';
+import { firstUnread, lastReadPostNumber, markShownRead, quoteForReply } from '#lib/forum/thread-view.ts';
 import { createTestUser, freshDatabase, type TestDatabase } from './helpers.ts';
 
 let t: TestDatabase;

@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { categories, organisations, posts, threads, type Category, type OrganisationType, type Role, type User } from '../../db/schema.ts';
-import { write, type Database } from '../../src/lib/db.ts';
-import { forumActor, type ForumActor } from '../../src/lib/forum/access.ts';
-import { renderMarkdown } from '../../src/lib/forum/markdown.ts';
-import { slugify } from '../../src/lib/forum/limits.ts';
+import { categories, organisations, posts, threads, type Category, type OrganisationType, type Role, type User } from '#db/schema.ts';
+import { write, type Database } from '#lib/db.ts';
+import { forumActor, type ForumActor } from '#lib/forum/access.ts';
+import { renderMarkdown } from '#lib/forum/markdown.ts';
+import { slugify } from '#lib/forum/limits.ts';
 import {
   MAX_TERMS,
   markedToHtml,
@@ -18,7 +18,7 @@ import {
   searchForum,
   type SearchOutcome,
   type SearchRequest,
-} from '../../src/lib/forum/search.ts';
+} from '#lib/forum/search.ts';
 import { createTestUser, freshDatabase, type TestDatabase } from './helpers.ts';
 
 let t: TestDatabase;

@@ -10,9 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import { organisations, users, type User } from '../../db/schema.ts';
-import { migrateDatabase, openDatabase, write, type Database } from '../../src/lib/db.ts';
-import { hashPassword } from '../../src/lib/auth/passwords.ts';
+import { organisations, users, type User } from '#db/schema.ts';
+import { migrateDatabase, openDatabase, write, type Database } from '#lib/db.ts';
+import { hashPassword } from '#lib/auth/passwords.ts';
 
 export interface TestDatabase {
   db: Database;

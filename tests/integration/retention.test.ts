@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count } from 'drizzle-orm';
-import { auditLog, invitations, organisations, sessions, users } from '../../db/schema.ts';
-import { migrateDatabase, openDatabase, write, type Database } from '../../src/lib/db.ts';
-import { createSession } from '../../src/lib/auth/sessions.ts';
-import { createInvitation } from '../../src/lib/auth/invitations.ts';
-import { audit } from '../../src/lib/auth/audit.ts';
-import { purgeExpired } from '../../src/lib/auth/retention.ts';
+import { auditLog, invitations, organisations, sessions, users } from '#db/schema.ts';
+import { migrateDatabase, openDatabase, write, type Database } from '#lib/db.ts';
+import { createSession } from '#lib/auth/sessions.ts';
+import { createInvitation } from '#lib/auth/invitations.ts';
+import { audit } from '#lib/auth/audit.ts';
+import { purgeExpired } from '#lib/auth/retention.ts';
 
 process.env.TOTP_ENCRYPTION_KEY ??= randomBytes(32).toString('base64');
 const DAY = 24 * 60 * 60 * 1000;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sessions, users, type User } from '../../db/schema.ts';
-import { write } from '../../src/lib/db.ts';
+import { sessions, users, type User } from '#db/schema.ts';
+import { write } from '#lib/db.ts';
 import {
   ABSOLUTE_LIFETIME_MS,
   IDLE_TIMEOUT_MS,
@@ -10,7 +10,7 @@ import {
   invalidateSession,
   invalidateUserSessions,
   validateSessionToken,
-} from '../../src/lib/auth/sessions.ts';
+} from '#lib/auth/sessions.ts';
 import { createTestUser, freshDatabase, type TestDatabase } from './helpers.ts';
 
 const MINUTE = 60 * 1000;

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, throttleEvents, totpCredentials, type User } from '../../db/schema.ts';
-import { checkPassword, checkSecondFactor } from '../../src/lib/auth/sign-in.ts';
-import { createSession } from '../../src/lib/auth/sessions.ts';
-import { SIGN_IN_LIMIT } from '../../src/lib/auth/throttle.ts';
-import { currentStep, newTotpKey, saveTotpKey, totpCode, verifyUserTotp } from '../../src/lib/auth/totp.ts';
-import { regenerateRecoveryCodes } from '../../src/lib/auth/recovery-codes.ts';
+import { auditLog, throttleEvents, totpCredentials, type User } from '#db/schema.ts';
+import { checkPassword, checkSecondFactor } from '#lib/auth/sign-in.ts';
+import { createSession } from '#lib/auth/sessions.ts';
+import { SIGN_IN_LIMIT } from '#lib/auth/throttle.ts';
+import { currentStep, newTotpKey, saveTotpKey, totpCode, verifyUserTotp } from '#lib/auth/totp.ts';
+import { regenerateRecoveryCodes } from '#lib/auth/recovery-codes.ts';
 import { createTestUser, freshDatabase, type TestDatabase } from './helpers.ts';
 
 // keys.ts reads this on first use; without it a key file would be written into data/.

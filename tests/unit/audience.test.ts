@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPublic, isPublishedPublicly, isReleased } from '../../src/lib/content/audience';
+import { isPublic, isPublishedPublicly, isReleased } from '#lib/content/audience.ts';
 
 const now = new Date('2026-11-29T12:00:00Z');
 const production = { now, production: true };

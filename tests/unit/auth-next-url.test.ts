@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeNext } from '../../src/lib/auth/next-url.ts';
+import { safeNext } from '#lib/auth/next-url.ts';
 
 describe('where to go after signing in', () => {
   it.each([

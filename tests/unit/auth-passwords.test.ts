@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PASSWORD_MAX, hashPassword, passwordProblem, verifyPassword } from '../../src/lib/auth/passwords.ts';
+import { PASSWORD_MAX, hashPassword, passwordProblem, verifyPassword } from '#lib/auth/passwords.ts';
 
 const commonList = readFileSync(new URL('../../src/lib/auth/common-passwords.txt', import.meta.url), 'utf8').split('\n');
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { open, seal } from '../../src/lib/auth/secret-box.ts';
+import { open, seal } from '#lib/auth/secret-box.ts';
 
 const key = randomBytes(32);
 const secret = new TextEncoder().encode('a TOTP key of twenty');

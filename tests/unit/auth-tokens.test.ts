@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hashToken, randomToken, sameHash } from '../../src/lib/auth/tokens.ts';
+import { hashToken, randomToken, sameHash } from '#lib/auth/tokens.ts';
 
 describe('random tokens', () => {
   it('are base32 (URL- and cookie-safe) with the entropy asked for, and never repeat', () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { currentStep, matchTotp, newTotpKey, totpCode } from '../../src/lib/auth/totp.ts';
+import { currentStep, matchTotp, newTotpKey, totpCode } from '#lib/auth/totp.ts';
 
 // keys.ts reads this on first use; without it a key file would be written into data/.
 process.env.TOTP_ENCRYPTION_KEY = randomBytes(32).toString('base64');

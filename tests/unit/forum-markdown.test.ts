@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from '../../src/lib/forum/markdown.ts';
+import { renderMarkdown } from '#lib/forum/markdown.ts';
 
 describe('post Markdown', () => {
   it('renders headings, lists, code, quotes and tables', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findingKinds, findPersonalData, type PersonalDataKind } from '../../src/lib/forum/safeguarding.ts';
+import { findingKinds, findPersonalData, type PersonalDataKind } from '#lib/forum/safeguarding.ts';
 
 // A fixed "now", so which dates are old enough to be birthdays does not drift.
 const NOW = new Date('2026-06-01T12:00:00Z');

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFrontmatter } from 'astro/markdown';
 import { describe, expect, it } from 'vitest';
-import { readSourceRecords } from '../../src/lib/content/cited-sources';
-import { lastChanged } from '../../src/lib/content/order';
-import { awarenessSchema, guideSchema, newsSchema, sourceSchema, type EntryData } from '../../src/lib/content/schemas';
-import { collectionNames } from '../../src/lib/content/taxonomy';
+import { readSourceRecords } from '#lib/content/cited-sources.ts';
+import { lastChanged } from '#lib/content/order.ts';
+import { awarenessSchema, guideSchema, newsSchema, sourceSchema, type EntryData } from '#lib/content/schemas.ts';
+import { collectionNames } from '#lib/content/taxonomy.ts';
 
 const contentDir = fileURLToPath(new URL('../../content', import.meta.url));
 const schemas = { guides: guideSchema, awareness: awarenessSchema, news: newsSchema } as const;

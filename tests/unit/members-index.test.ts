@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isMembersOnly, isPublishedToMembers } from '../../src/lib/content/audience';
-import { entryUrl } from '../../src/lib/content/urls';
-import { entryIdFromPath, mdxToText, membersIndexRecord, membersIndexRecords, type SourceFile } from '../../src/lib/content/members-index';
-import { findIndexFile, indexContentType, membersIndexDir, resolveIndexPath } from '../../src/lib/content/members-index-files';
+import { isMembersOnly, isPublishedToMembers } from '#lib/content/audience.ts';
+import { entryUrl } from '#lib/content/urls.ts';
+import { entryIdFromPath, mdxToText, membersIndexRecord, membersIndexRecords, type SourceFile } from '#lib/content/members-index.ts';
+import { findIndexFile, indexContentType, membersIndexDir, resolveIndexPath } from '#lib/content/members-index-files.ts';
 
 const now = new Date('2026-11-29T12:00:00Z');
 const production = { now, production: true };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lastChanged, recentFirst } from '../../src/lib/content/order';
-import { orderSources } from '../../src/lib/content/cited-sources';
+import { lastChanged, recentFirst } from '#lib/content/order.ts';
+import { orderSources } from '#lib/content/cited-sources.ts';
 
 const entry = (title: string, published: string, updated?: string) => ({
   data: { title, published: new Date(published), updated: updated ? new Date(updated) : undefined },

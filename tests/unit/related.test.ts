@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { relatedEntries } from '../../src/lib/content/related';
+import { relatedEntries } from '#lib/content/related.ts';
 
 const e = (collection: string, id: string, topics: string[], published: string) => ({
   collection,

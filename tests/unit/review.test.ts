@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DUE_SOON_DAYS, reviewStatus } from '../../src/lib/content/review';
+import { DUE_SOON_DAYS, reviewStatus } from '#lib/content/review.ts';
 
 const due = new Date('2026-06-30');
 

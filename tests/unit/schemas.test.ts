@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { guideSchema, newsSchema, sourceSchema } from '../../src/lib/content/schemas';
+import { guideSchema, newsSchema, sourceSchema } from '#lib/content/schemas.ts';
 
 const guide = {
   title: 'Referring a potential victim',

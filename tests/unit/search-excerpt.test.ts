@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { excerptParts } from '../../src/components/islands/pagefind-client';
+import { excerptParts } from '#lib/content/pagefind-client.ts';
 
 describe('search result excerpts', () => {
   it('splits marked matches from plain text', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadServerConfig } from '../../src/server/config';
-import { securityHeaders } from '../../src/server/security-headers';
+import { loadServerConfig } from '#server/config.ts';
+import { securityHeaders } from '#server/security-headers.ts';
 
 describe('server configuration', () => {
   it('defaults to localhost:4321', () => {

@@ -1,5 +1,5 @@
 import { useEffect, useId, useMemo, useRef, useState, type SubmitEvent } from 'react';
-import { excerptParts, loadPagefind, type MergedIndex, type PagefindApi, type PagefindResultData } from './pagefind-client';
+import { excerptParts, loadPagefind, type MergedIndex, type PagefindApi, type PagefindResultData } from '#lib/content/pagefind-client.ts';
 
 /** A group of checkboxes filtering on one Pagefind filter (a data-pagefind-filter name or a merge filter). */
 export interface FilterGroup {

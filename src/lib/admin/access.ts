@@ -4,9 +4,9 @@
  * site's layout), and the refusal is audited.
  */
 import type { AstroGlobal } from 'astro';
-import { getDb } from '../db.ts';
-import { audit } from '../auth/audit.ts';
-import { requireMember, type Member } from '../auth/guards.ts';
+import { getDb } from '#lib/db.ts';
+import { audit } from '#lib/auth/audit.ts';
+import { requireMember, type Member } from '#lib/auth/guards.ts';
 import type { Actor } from './common.ts';
 
 export async function requireAdminPage(Astro: AstroGlobal): Promise<{ member: Member; actor: Actor } | Response> {

@@ -4,8 +4,8 @@
  */
 import { aliasedTable, and, asc, count, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { auditLog, users } from '../../../db/schema.ts';
-import type { Queryable } from '../db.ts';
+import { auditLog, users } from '#db/schema.ts';
+import type { Queryable } from '#lib/db.ts';
 import { likePattern } from './common.ts';
 
 export const AUDIT_PAGE_SIZE = 50;

@@ -6,14 +6,14 @@
  */
 import { aliasedTable, and, asc, count, desc, eq, gt, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { auditLog, invitations, organisations, roles, sessions, userStatuses, users, type Role, type User } from '../../../db/schema.ts';
-import { write, type Database, type Queryable } from '../db.ts';
-import { audit, auditIn } from '../auth/audit.ts';
-import { createInvitation } from '../auth/invitations.ts';
-import { createPasswordReset, RESET_TTL_MS } from '../auth/password-resets.ts';
-import { roleLabels } from '../auth/roles.ts';
-import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS, invalidateUserSessions, listUserSessions } from '../auth/sessions.ts';
-import { findUserByEmail, findUserById, normaliseEmail } from '../auth/users.ts';
+import { auditLog, invitations, organisations, roles, sessions, userStatuses, users, type Role, type User } from '#db/schema.ts';
+import { write, type Database, type Queryable } from '#lib/db.ts';
+import { audit, auditIn } from '#lib/auth/audit.ts';
+import { createInvitation } from '#lib/auth/invitations.ts';
+import { createPasswordReset, RESET_TTL_MS } from '#lib/auth/password-resets.ts';
+import { roleLabels } from '#lib/auth/roles.ts';
+import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS, invalidateUserSessions, listUserSessions } from '#lib/auth/sessions.ts';
+import { findUserByEmail, findUserById, normaliseEmail } from '#lib/auth/users.ts';
 import { likePattern, refuse, withVia, type Actor, type Outcome, type Refusal } from './common.ts';
 
 export const MEMBERS_PAGE_SIZE = 50;

@@ -4,10 +4,10 @@
  */
 import { asc, count, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { organisations, organisationTypes, users, type Organisation, type OrganisationType } from '../../../db/schema.ts';
-import { write, type Database, type Queryable } from '../db.ts';
-import { auditIn } from '../auth/audit.ts';
-import { regionKeys, regions, type Region } from '../content/taxonomy.ts';
+import { organisations, organisationTypes, users, type Organisation, type OrganisationType } from '#db/schema.ts';
+import { write, type Database, type Queryable } from '#lib/db.ts';
+import { auditIn } from '#lib/auth/audit.ts';
+import { regionKeys, regions, type Region } from '#lib/content/taxonomy.ts';
 import { isUniqueViolation, refuse, withVia, type Actor, type Outcome } from './common.ts';
 
 /** How each type of organisation is named on screen; every value of the enum has one. */

@@ -12,8 +12,8 @@ import {
   sessions,
   totpCredentials,
   users,
-} from '../../../db/schema.ts';
-import { write, type Database } from '../db.ts';
+} from '#db/schema.ts';
+import { write, type Database } from '#lib/db.ts';
 import { audit, auditIn } from './audit.ts';
 import { findOpenInvitation } from './invitations.ts';
 import { completePasswordReset, findOpenReset } from './password-resets.ts';

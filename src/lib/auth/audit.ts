@@ -1,5 +1,5 @@
-import { auditLog } from '../../../db/schema.ts';
-import { write, type Database, type Transaction } from '../db.ts';
+import { auditLog } from '#db/schema.ts';
+import { write, type Database, type Transaction } from '#lib/db.ts';
 
 export interface AuditEntry {
   actorId: number | null;

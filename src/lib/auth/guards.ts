@@ -1,6 +1,6 @@
 import type { APIContext, AstroGlobal } from 'astro';
 import { ActionError } from 'astro:actions';
-import type { Role, Session, User } from '../../../db/schema.ts';
+import type { Role, Session, User } from '#db/schema.ts';
 import { hasRole } from './roles.ts';
 
 type Context = Pick<APIContext, 'locals' | 'url' | 'redirect'> | AstroGlobal;

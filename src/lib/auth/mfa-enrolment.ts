@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
-import { sessions, totpCredentials } from '../../../db/schema.ts';
-import { write, type Database } from '../db.ts';
+import { sessions, totpCredentials } from '#db/schema.ts';
+import { write, type Database } from '#lib/db.ts';
 import { auditIn } from './audit.ts';
 import { totpEncryptionKey } from './keys.ts';
 import { replaceRecoveryCodesIn } from './recovery-codes.ts';

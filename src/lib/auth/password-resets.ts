@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
-import { passwordResets, users } from '../../../db/schema.ts';
-import { write, type Database } from '../db.ts';
+import { passwordResets, users } from '#db/schema.ts';
+import { write, type Database } from '#lib/db.ts';
 import { auditIn } from './audit.ts';
 import { hashPassword } from './passwords.ts';
 import { hashToken, randomToken } from './tokens.ts';

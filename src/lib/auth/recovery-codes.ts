@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import { recoveryCodes } from '../../../db/schema.ts';
-import { write, type Database, type Transaction } from '../db.ts';
+import { recoveryCodes } from '#db/schema.ts';
+import { write, type Database, type Transaction } from '#lib/db.ts';
 import { hashToken, randomToken } from './tokens.ts';
 
 const COUNT = 10;

@@ -1,6 +1,6 @@
 import { and, isNotNull, lt, or } from 'drizzle-orm';
-import { auditLog, invitations, passwordResets, sessions, throttleEvents } from '../../../db/schema.ts';
-import { write, type Database } from '../db.ts';
+import { auditLog, invitations, passwordResets, sessions, throttleEvents } from '#db/schema.ts';
+import { write, type Database } from '#lib/db.ts';
 import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS } from './sessions.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

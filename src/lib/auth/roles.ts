@@ -1,4 +1,4 @@
-import type { Role } from '../../../db/schema.ts';
+import type { Role } from '#db/schema.ts';
 
 /** Roles in ascending power: each role may do everything the ones before it may. */
 const rank: Record<Role, number> = { member: 0, moderator: 1, editor: 2, admin: 3 };

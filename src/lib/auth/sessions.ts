@@ -1,7 +1,7 @@
 import { and, eq, ne } from 'drizzle-orm';
 import type { AstroCookies } from 'astro';
-import { sessions, users, type Session, type User } from '../../../db/schema.ts';
-import { write, type Database } from '../db.ts';
+import { sessions, users, type Session, type User } from '#db/schema.ts';
+import { write, type Database } from '#lib/db.ts';
 import { hashToken, randomToken, sameHash } from './tokens.ts';
 
 /** Signed out after this long without a request (SECURITY.md 7.3.1). */

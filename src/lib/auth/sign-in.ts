@@ -1,5 +1,5 @@
-import type { User } from '../../../db/schema.ts';
-import type { Database } from '../db.ts';
+import type { User } from '#db/schema.ts';
+import type { Database } from '#lib/db.ts';
 import { audit } from './audit.ts';
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
 import { clearThrottle, throttle } from './throttle.ts';

@@ -2,8 +2,8 @@ import { eq } from 'drizzle-orm';
 import { createTOTPKeyURI, generateHOTP } from '@oslojs/otp';
 import { encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
 import { renderSVG } from 'uqr';
-import { totpCredentials } from '../../../db/schema.ts';
-import { write, type Database } from '../db.ts';
+import { totpCredentials } from '#db/schema.ts';
+import { write, type Database } from '#lib/db.ts';
 import { totpEncryptionKey } from './keys.ts';
 import { open, seal } from './secret-box.ts';
 

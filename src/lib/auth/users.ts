@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
-import { users, type User } from '../../../db/schema.ts';
-import type { Queryable } from '../db.ts';
+import { users, type User } from '#db/schema.ts';
+import type { Queryable } from '#lib/db.ts';
 
 /** Emails are compared case-insensitively: stored and looked up lower-cased. */
 export function normaliseEmail(email: string): string {

@@ -1,4 +1,4 @@
-import type { EntryData } from './schemas';
+import type { EntryData } from './schemas.ts';
 
 export interface PublishContext {
   /** The moment of the build (or request); entries dated after it are held back. */

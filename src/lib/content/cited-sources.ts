@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { sourceKinds, type SourceData } from './schemas';
+import { sourceKinds, type SourceData } from './schemas.ts';
 
 /**
  * The register of cited pages, content/sources.yaml: one record per page, keyed by id.

@@ -1,8 +1,8 @@
 import { getCollection, getEntry, type CollectionEntry } from 'astro:content';
-import { isPublishedPublicly, type PublishContext } from './audience';
-import { orderSources, type CitedSource } from './cited-sources';
-import { recentFirst } from './order';
-import { collectionNames, type CollectionName } from './taxonomy';
+import { isPublishedPublicly, type PublishContext } from './audience.ts';
+import { orderSources, type CitedSource } from './cited-sources.ts';
+import { recentFirst } from './order.ts';
+import { collectionNames, type CollectionName } from './taxonomy.ts';
 
 export type LibraryEntry = CollectionEntry<'guides'> | CollectionEntry<'awareness'> | CollectionEntry<'news'>;
 
@@ -56,4 +56,4 @@ export async function citedSources(entry: LibraryEntry): Promise<CitedSource[]> 
 }
 
 // Public entries at /{collection}/{id}; members' entries at /members/{collection}/{id}.
-export { entryUrl } from './urls';
+export { entryUrl } from './urls.ts';

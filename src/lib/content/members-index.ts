@@ -1,8 +1,8 @@
 import { parseFrontmatter } from 'astro/markdown';
-import { isPublishedToMembers, type PublishContext } from './audience';
-import { MEMBERS_SOURCE } from './search-sources';
-import { awarenessSchema, guideSchema, newsSchema } from './schemas';
-import { collections, newsKinds, regions, topics, type CollectionName } from './taxonomy';
+import { isPublishedToMembers, type PublishContext } from './audience.ts';
+import { MEMBERS_SOURCE } from './search-sources.ts';
+import { awarenessSchema, guideSchema, newsSchema } from './schemas.ts';
+import { collections, newsKinds, regions, topics, type CollectionName } from './taxonomy.ts';
 
 /**
  * The members' search index is built from the MDX sources, not from rendered pages:

@@ -1,7 +1,7 @@
 import type { CollectionEntry } from 'astro:content';
-import { isPublishedToMembers } from './audience';
-import { collectionNames, type CollectionName } from './taxonomy';
-import { allEntries, entriesOf, publishContext, type LibraryEntry } from './library';
+import { isPublishedToMembers } from './audience.ts';
+import { collectionNames, type CollectionName } from './taxonomy.ts';
+import { allEntries, entriesOf, publishContext, type LibraryEntry } from './library.ts';
 
 export function isCollectionName(value: string | undefined): value is CollectionName {
   return (collectionNames as string[]).includes(value ?? '');

@@ -1,5 +1,5 @@
 import { z } from 'astro/zod';
-import { regionKeys, topicKeys, newsKinds } from './taxonomy';
+import { regionKeys, topicKeys, newsKinds } from './taxonomy.ts';
 
 /** Accepts a YAML date or an ISO date string; rejects anything that is not a real date. */
 const dateSchema = z.coerce.date({ error: 'must be a date written as YYYY-MM-DD' });

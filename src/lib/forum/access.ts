@@ -1,7 +1,7 @@
 import { eq, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { organisations, roles, users, type Category, type OrganisationType, type Role } from '../../../db/schema.ts';
-import type { Queryable } from '../db.ts';
-import { hasRole } from '../auth/roles.ts';
+import { organisations, roles, users, type Category, type OrganisationType, type Role } from '#db/schema.ts';
+import type { Queryable } from '#lib/db.ts';
+import { hasRole } from '#lib/auth/roles.ts';
 
 /** Who is acting in the forum: what the permission rules need to know about a member. */
 export interface ForumActor {

@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import { categories, readStates, threads, type Category } from '../../../db/schema.ts';
-import type { Queryable } from '../db.ts';
+import { categories, readStates, threads, type Category } from '#db/schema.ts';
+import type { Queryable } from '#lib/db.ts';
 import { canSeeCategory, isModerator, type ForumActor } from './access.ts';
 
 export interface CategorySummary {

@@ -3,10 +3,10 @@
  * address, from Astro's content collections (so only pages and actions import this).
  * A members-only guide is found too: only members ever reach the forum.
  */
-import { getPublicEntries } from '../content/library';
-import { getMembersEntry } from '../content/members';
-import { entryUrl } from '../content/urls';
-import { parseGuideKey, type GuideRef } from './guide-threads';
+import { getPublicEntries } from '#lib/content/library.ts';
+import { getMembersEntry } from '#lib/content/members.ts';
+import { entryUrl } from '#lib/content/urls.ts';
+import { parseGuideKey, type GuideRef } from './guide-threads.ts';
 
 export interface GuideEntry extends GuideRef {
   membersOnly: boolean;

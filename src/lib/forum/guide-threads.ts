@@ -8,8 +8,8 @@
  * title, summary and address (see guide-entries.ts for the pages' side).
  */
 import { and, eq, isNull } from 'drizzle-orm';
-import { categories, threads, type Category, type Thread } from '../../../db/schema.ts';
-import { write, type Database, type Queryable } from '../db.ts';
+import { categories, threads, type Category, type Thread } from '#db/schema.ts';
+import { write, type Database, type Queryable } from '#lib/db.ts';
 import { notFound, type ForumActor, type Refusal } from './access.ts';
 import { TITLE_MAX } from './limits.ts';
 import { createThread, findVisibleThread } from './threads.ts';

@@ -10,9 +10,9 @@
  */
 import { aliasedTable, and, asc, count, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { categories, posts, reports, threads, users, type Post, type Thread } from '../../../db/schema.ts';
-import { write, type Database, type Queryable, type Transaction } from '../db.ts';
-import { audit, auditIn } from '../auth/audit.ts';
+import { categories, posts, reports, threads, users, type Post, type Thread } from '#db/schema.ts';
+import { write, type Database, type Queryable, type Transaction } from '#lib/db.ts';
+import { audit, auditIn } from '#lib/auth/audit.ts';
 import { isModerator, notFound, type ForumActor, type Refusal } from './access.ts';
 import { postLocation } from './urls.ts';
 

@@ -30,8 +30,8 @@ import {
   type Post,
   type Role,
   type User,
-} from '../../../db/schema.ts';
-import { write, type Database, type Queryable } from '../db.ts';
+} from '#db/schema.ts';
+import { write, type Database, type Queryable } from '#lib/db.ts';
 import { canSeeCategory, isModerator, type ForumActor } from './access.ts';
 import { findMentionedMembers } from './mentions.ts';
 import { canSeeCategorySql } from './access.ts';

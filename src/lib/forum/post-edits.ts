@@ -13,9 +13,9 @@
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
-import { categories, postRevisions, posts, threads, users, type Category, type Post, type Thread } from '../../../db/schema.ts';
-import { auditIn } from '../auth/audit.ts';
-import { write, type Database, type Queryable } from '../db.ts';
+import { categories, postRevisions, posts, threads, users, type Category, type Post, type Thread } from '#db/schema.ts';
+import { auditIn } from '#lib/auth/audit.ts';
+import { write, type Database, type Queryable } from '#lib/db.ts';
 import { canSeeCategory, forumActor, isModerator, notFound, type ForumActor, type Refusal } from './access.ts';
 import { renderMarkdown } from './markdown.ts';
 import { auditRefusal } from './refusals.ts';

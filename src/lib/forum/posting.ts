@@ -8,9 +8,9 @@
  * 'safeguarding-confirm' with the kinds found, never the text.
  */
 import { eq } from 'drizzle-orm';
-import { categories, type Post, type Thread } from '../../../db/schema.ts';
-import { audit } from '../auth/audit.ts';
-import type { Database } from '../db.ts';
+import { categories, type Post, type Thread } from '#db/schema.ts';
+import { audit } from '#lib/auth/audit.ts';
+import type { Database } from '#lib/db.ts';
 import { canSeeCategory, isModerator, notFound, type ForumActor, type Refusal } from './access.ts';
 import { changeRefusal, editPost, findVisiblePost, type ChangeOptions, type EditPostResult } from './post-edits.ts';
 import { createReply } from './posts.ts';

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
-import { posts, threads, users, type Post } from '../../../db/schema.ts';
-import { write, type Database, type Queryable } from '../db.ts';
+import { posts, threads, users, type Post } from '#db/schema.ts';
+import { write, type Database, type Queryable } from '#lib/db.ts';
 import { isModerator, notFound, type ForumActor, type Refusal } from './access.ts';
 import { POSTS_PER_PAGE } from './limits.ts';
 import { renderMarkdown } from './markdown.ts';

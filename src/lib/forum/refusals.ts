@@ -2,8 +2,8 @@
  * Refused forum access goes in the audit log (SECURITY.md: "refused access"): a tampered
  * id, a restricted category, someone else's post. Facts only: never the post's text.
  */
-import { audit } from '../auth/audit.ts';
-import type { Database } from '../db.ts';
+import { audit } from '#lib/auth/audit.ts';
+import type { Database } from '#lib/db.ts';
 import type { ForumActor, Refusal } from './access.ts';
 
 /** The audit actions of the forum's member-facing forms. */

@@ -4,10 +4,10 @@
  */
 import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
-import { reports } from '../../../db/schema.ts';
-import { auditIn } from '../auth/audit.ts';
-import { throttle } from '../auth/throttle.ts';
-import { write, type Database } from '../db.ts';
+import { reports } from '#db/schema.ts';
+import { auditIn } from '#lib/auth/audit.ts';
+import { throttle } from '#lib/auth/throttle.ts';
+import { write, type Database } from '#lib/db.ts';
 import { notFound, type ForumActor, type Refusal } from './access.ts';
 import { canReadPostText, findVisiblePost, type ChangeOptions } from './post-edits.ts';
 import { auditRefusal } from './refusals.ts';

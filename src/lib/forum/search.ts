@@ -17,9 +17,9 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { categories, type Category } from '../../../db/schema.ts';
-import type { Queryable } from '../db.ts';
-import { likePattern } from '../admin/common.ts';
+import { categories, type Category } from '#db/schema.ts';
+import type { Queryable } from '#lib/db.ts';
+import { likePattern } from '#lib/admin/common.ts';
 import { canSeeCategory, isModerator, type ForumActor } from './access.ts';
 import { postLocation } from './urls.ts';
 

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, isNull, ne } from 'drizzle-orm';
-import { categories, categorySubscriptions, subscriptionLevels, threadSubscriptions, threads } from '../../../db/schema.ts';
-import { write, type Database, type Queryable } from '../db.ts';
+import { categories, categorySubscriptions, subscriptionLevels, threadSubscriptions, threads } from '#db/schema.ts';
+import { write, type Database, type Queryable } from '#lib/db.ts';
 import { canSeeCategory, canSeeCategorySql, isModerator, notFound, type ForumActor, type Refusal } from './access.ts';
 import { findVisibleThread } from './threads.ts';
 

@@ -3,8 +3,8 @@
  * that forward as they read, and the text a "Quote" link puts in the reply box.
  */
 import { and, eq } from 'drizzle-orm';
-import { posts, readStates, users, type Thread } from '../../../db/schema.ts';
-import { write, type Database, type Queryable } from '../db.ts';
+import { posts, readStates, users, type Thread } from '#db/schema.ts';
+import { write, type Database, type Queryable } from '#lib/db.ts';
 import type { ForumActor } from './access.ts';
 import { canReadPostText } from './post-edits.ts';
 import { findVisibleThread, markRead } from './threads.ts';

@@ -1,7 +1,7 @@
 import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
-import { categories, posts, readStates, threadSubscriptions, threads, users, type Category, type Thread } from '../../../db/schema.ts';
-import { write, type Database, type Queryable, type Transaction } from '../db.ts';
-import { throttle } from '../auth/throttle.ts';
+import { categories, posts, readStates, threadSubscriptions, threads, users, type Category, type Thread } from '#db/schema.ts';
+import { write, type Database, type Queryable, type Transaction } from '#lib/db.ts';
+import { throttle } from '#lib/auth/throttle.ts';
 import { canSeeCategory, isModerator, notFound, type ForumActor, type Refusal } from './access.ts';
 import { POSTING_LIMIT, THREADS_PER_PAGE, slugify } from './limits.ts';
 import { renderMarkdown } from './markdown.ts';

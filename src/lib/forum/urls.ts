@@ -1,5 +1,5 @@
 /** Addresses in the forum, built in one place so pages, actions and tests agree. */
-import type { Thread } from '../../../db/schema.ts';
+import type { Thread } from '#db/schema.ts';
 import { pageOfPost } from './posts.ts';
 
 /** A thread's page: /forum/t/<id>/<slug>, with ?page=N from the second page on. */

@@ -1,8 +1,8 @@
 import type { APIRoute } from 'astro';
-import { getDb } from '../../lib/db.ts';
-import { exportMyData } from '../../lib/auth/account.ts';
-import { audit } from '../../lib/auth/audit.ts';
-import { requireMember } from '../../lib/auth/guards.ts';
+import { getDb } from '#lib/db.ts';
+import { exportMyData } from '#lib/auth/account.ts';
+import { audit } from '#lib/auth/audit.ts';
+import { requireMember } from '#lib/auth/guards.ts';
 
 export const prerender = false;
 

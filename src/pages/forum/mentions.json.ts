@@ -1,12 +1,12 @@
 import type { APIRoute } from 'astro';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { categories } from '../../../db/schema.ts';
-import { getDb } from '../../lib/db.ts';
-import { DISPLAY_NAME_MAX } from '../../lib/auth/account.ts';
-import { canSeeCategory, forumActor } from '../../lib/forum/access.ts';
-import { suggestMentionNames } from '../../lib/forum/mentions.ts';
-import { findVisibleThread } from '../../lib/forum/threads.ts';
+import { categories } from '#db/schema.ts';
+import { getDb } from '#lib/db.ts';
+import { DISPLAY_NAME_MAX } from '#lib/auth/account.ts';
+import { canSeeCategory, forumActor } from '#lib/forum/access.ts';
+import { suggestMentionNames } from '#lib/forum/mentions.ts';
+import { findVisibleThread } from '#lib/forum/threads.ts';
 
 export const prerender = false;
 

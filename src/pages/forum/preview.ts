@@ -1,7 +1,7 @@
 import type { APIRoute } from 'astro';
-import { BODY_MAX } from '../../lib/forum/limits';
-import { renderMarkdown } from '../../lib/forum/markdown';
-import { findPersonalData } from '../../lib/forum/safeguarding';
+import { BODY_MAX } from '#lib/forum/limits.ts';
+import { renderMarkdown } from '#lib/forum/markdown.ts';
+import { findPersonalData } from '#lib/forum/safeguarding.ts';
 
 export const prerender = false;
 

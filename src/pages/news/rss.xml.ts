@@ -1,7 +1,7 @@
 import rss from '@astrojs/rss';
 import type { APIRoute } from 'astro';
-import { entryUrl, getPublicEntries } from '../../lib/content/library';
-import { siteName } from '../../lib/site';
+import { entryUrl, getPublicEntries } from '#lib/content/library.ts';
+import { siteName } from '#lib/site.ts';
 
 export const GET: APIRoute = async ({ site }) => {
   const news = await getPublicEntries('news');

@@ -1,7 +1,7 @@
 import type { APIRoute } from 'astro';
 import { readFile } from 'node:fs/promises';
-import { requireMember } from '../../../lib/auth/guards';
-import { findIndexFile, indexContentType, membersIndexDir, resolveIndexPath } from '../../../lib/content/members-index-files';
+import { requireMember } from '#lib/auth/guards.ts';
+import { findIndexFile, indexContentType, membersIndexDir, resolveIndexPath } from '#lib/content/members-index-files.ts';
 
 export const prerender = false;
 

@@ -9,11 +9,11 @@
  * read positions and subscriptions are set as those functions would set them.
  */
 import { eq, inArray } from 'drizzle-orm';
-import { categories, posts, readStates, threadSubscriptions, threads, users, type OrganisationType } from './schema.ts';
-import { write, type Database } from '../src/lib/db.ts';
-import { renderMarkdown } from '../src/lib/forum/markdown.ts';
-import { slugify } from '../src/lib/forum/limits.ts';
-import { GUIDES_CATEGORY } from '../src/lib/forum/guide-threads.ts';
+import { categories, posts, readStates, threadSubscriptions, threads, users, type OrganisationType } from '#db/schema.ts';
+import { write, type Database } from '#lib/db.ts';
+import { renderMarkdown } from '#lib/forum/markdown.ts';
+import { slugify } from '#lib/forum/limits.ts';
+import { GUIDES_CATEGORY } from '#lib/forum/guide-threads.ts';
 
 type DemoAuthor = 'admin' | 'editor' | 'moderator' | 'member';
 

@@ -4,10 +4,10 @@
  * loaded when NODE_ENV=production.
  */
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
-import { organisations, users, type OrganisationType, type Role } from './schema.ts';
-import { write, type Database } from '../src/lib/db.ts';
-import { hashPassword } from '../src/lib/auth/passwords.ts';
-import { saveTotpKey } from '../src/lib/auth/totp.ts';
+import { organisations, users, type OrganisationType, type Role } from '#db/schema.ts';
+import { write, type Database } from '#lib/db.ts';
+import { hashPassword } from '#lib/auth/passwords.ts';
+import { saveTotpKey } from '#lib/auth/totp.ts';
 
 /** Shown by `npm start` for the demo accounts only; never a real member's. */
 export const DEMO_PASSWORD = 'demo-portal-password-2026';
@@ -47,5 +47,5 @@ export async function seedDemoData(db: Database): Promise<void> {
   );
   const key = decodeBase32IgnorePadding(DEMO_TOTP_SECRET);
   for (const user of created) await saveTotpKey(db, user.id, key, 0);
-  await (await import('./seed-forum.ts')).seedDemoForum(db);
+  await (await import('./forum.ts')).seedDemoForum(db);
 }
