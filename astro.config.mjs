@@ -5,17 +5,20 @@ import react from '@astrojs/react';
 import node from '@astrojs/node';
 import sitemap from '@astrojs/sitemap';
 import { pagefindIndexes } from '#integrations/pagefind.ts';
+import { config } from '#lib/config.ts';
 
+// Settings come from the environment, validated in one place (src/lib/config.ts).
+const settings = config();
 // The public origin, used for canonical URLs, Open Graph, the sitemap and RSS.
-const site = process.env.SITE_URL ?? 'http://localhost:4321';
+const site = settings.SITE_URL;
 
 export default defineConfig({
   site,
   // Lossless whitespace removal: Astro 7's default ('jsx') drops the spaces between prose and links.
   compressHTML: true,
-  // Benchmarks and build tests point the build at another content folder and output (see README).
-  outDir: process.env.BUILD_OUT_DIR ?? './dist',
-  cacheDir: process.env.BUILD_CACHE_DIR ?? './node_modules/.astro',
+  // Benchmarks and build tests point the build at another content folder and output.
+  outDir: settings.BUILD_OUT_DIR,
+  cacheDir: settings.BUILD_CACHE_DIR,
   output: 'static',
   adapter: node({ mode: 'standalone' }),
   trailingSlash: 'never',
@@ -32,7 +35,7 @@ export default defineConfig({
     checkOrigin: true,
     // Requests for these hosts may carry X-Forwarded-For, which then becomes the client
     // address that sign-in throttling counts: the public host behind a reverse proxy, and
-    // a proxy (or the test suite) on this machine. See README, "Deploying".
+    // a proxy (or the test suite) on this machine. See docs/operations.md, "Deploying".
     allowedDomains: [{ hostname: new URL(site).hostname }, { hostname: 'localhost' }, { hostname: '127.0.0.1' }],
     csp: {
       directives: [

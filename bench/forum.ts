@@ -262,7 +262,7 @@ process.env.TOTP_ENCRYPTION_KEY ??= randomBytes(32).toString('base64');
 let db: Database | undefined;
 const servers: Server[] = [];
 try {
-  db = await openDatabase(process.env);
+  db = await openDatabase({ DATABASE_URL: process.env.DATABASE_URL! });
   await migrateDatabase(db);
 
   log(`Seeding ${fmt(THREADS)} threads and ${fmt(POSTS)} posts (FTS: ${FTS_MODE})…`);

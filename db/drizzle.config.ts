@@ -4,5 +4,4 @@ export default defineConfig({
   dialect: 'turso',
   schema: './db/schema.ts',
   out: './db/migrations',
-  dbCredentials: { url: process.env.DATABASE_URL ?? 'file:data/portal.db' },
 });

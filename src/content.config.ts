@@ -1,11 +1,12 @@
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
+import { config } from '#lib/config.ts';
 import { awarenessSchema, guideSchema, newsSchema, sourceSchema } from '#lib/content/schemas.ts';
 import { readSourceRecords } from '#lib/content/cited-sources.ts';
 
 // Editors' text lives outside src/ in content/, one folder per collection. CONTENT_DIR
 // points a build at another folder (build tests and the build benchmark use it).
-const contentDir = process.env.CONTENT_DIR ?? './content';
+const contentDir = config().CONTENT_DIR;
 const mdx = (folder: string) => glob({ pattern: '**/*.mdx', base: `${contentDir}/${folder}` });
 
 export const collections = {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { organisationTypes, roles, userStatuses, type Role } from '#db/schema.ts';
+import { config } from '#lib/config.ts';
 import { migrateDatabase, openDatabase, type Database } from '#lib/db.ts';
 import { audit } from '#lib/auth/audit.ts';
 import { findUserByEmail } from '#lib/auth/users.ts';
@@ -63,14 +64,6 @@ function parse<O extends Options>(command: string, args: string[], options: O, r
   return values as { [K in keyof O]?: string };
 }
 
-function siteUrl(): URL {
-  const raw = process.env.SITE_URL ?? 'http://localhost:4321';
-  try {
-    return new URL(raw);
-  } catch {
-    throw new Failure(`Configuration error: SITE_URL is not a URL: ${raw}`);
-  }
-}
 
 function checkEmail(command: string, email: string): string {
   const parsed = inviteInputSchema.shape.email.safeParse(email);
@@ -94,7 +87,7 @@ async function printInvitation(db: Database, email: string, role: Role, organisa
   if (!result.ok) throw new Failure(result.message);
   console.log(`Invitation for ${name ? `${name} <${result.email}>` : result.email} as ${role}.`);
   console.log(`Send them this link. It works once, for 7 days (until ${formatUtc(result.expiresAt)}):`);
-  console.log(new URL(result.path, siteUrl()).href);
+  console.log(new URL(result.path, config().SITE_URL).href);
 }
 
 async function memberByEmail(db: Database, email: string) {
@@ -151,7 +144,7 @@ const commands: Record<string, (args: string[], db: () => Promise<Database>) => 
     if (!result.ok) throw new Failure(result.message);
     console.log(`Password reset link for ${user.displayName} <${user.email}>.`);
     console.log(`Send it to them. It works once, for 1 hour (until ${formatUtc(result.expiresAt)}), and they still need their security code:`);
-    console.log(new URL(result.path, siteUrl()).href);
+    console.log(new URL(result.path, config().SITE_URL).href);
   },
 
   async list(args, db) {
@@ -183,7 +176,7 @@ const commands: Record<string, (args: string[], db: () => Promise<Database>) => 
 
   async 'demo-code'(args) {
     parse('demo-code', args, {});
-    if (process.env.NODE_ENV === 'production') {
+    if (config().production) {
       throw new Failure('demo-code is refused when NODE_ENV=production: demo accounts are never created in production, and their shared key is public.');
     }
     const { DEMO_TOTP_SECRET } = await import('#demo/seed.ts');
@@ -212,7 +205,7 @@ async function main(argv: string[]): Promise<number> {
   let database: Database | undefined;
   const db = async () => {
     if (!database) {
-      database = await openDatabase(process.env);
+      database = await openDatabase();
       await migrateDatabase(database);
     }
     return database;

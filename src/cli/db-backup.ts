@@ -3,16 +3,17 @@
  * the portal runs. Default: data/backups/portal-<UTC time>.db. Restore: README, "Backups".
  */
 import { existsSync } from 'node:fs';
-import { backupDatabase, databaseConfig, openDatabase } from '#lib/db.ts';
+import { config } from '#lib/config.ts';
+import { backupDatabase, openDatabase } from '#lib/db.ts';
 
 try {
-  if (!databaseConfig(process.env).DATABASE_URL.startsWith('file:')) {
+  if (!config().DATABASE_URL.startsWith('file:')) {
     throw new Error('db:backup copies an embedded (file:) database; back up a libSQL server with its own tools.');
   }
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, 'Z');
   const target = process.argv[2] ?? `data/backups/portal-${stamp}.db`;
   if (existsSync(target)) throw new Error(`${target} exists already; choose another path.`);
-  const db = await openDatabase(process.env);
+  const db = await openDatabase();
   await backupDatabase(db, target);
   db.$client.close();
   console.log(`Backed up to ${target}`);

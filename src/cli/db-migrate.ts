@@ -2,7 +2,7 @@
 import { migrateDatabase, openDatabase } from '#lib/db.ts';
 
 try {
-  const db = await openDatabase(process.env);
+  const db = await openDatabase();
   const { wasEmpty } = await migrateDatabase(db);
   console.log(wasEmpty ? 'Created the database schema.' : 'The database schema is up to date.');
   db.$client.close();

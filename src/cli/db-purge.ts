@@ -3,7 +3,7 @@ import { migrateDatabase, openDatabase } from '#lib/db.ts';
 import { purgeExpired } from '#lib/auth/retention.ts';
 
 try {
-  const db = await openDatabase(process.env);
+  const db = await openDatabase();
   await migrateDatabase(db);
   const removed = await purgeExpired(db);
   console.log(`Removed: ${Object.entries(removed).map(([what, n]) => `${n} ${what}`).join(', ')}.`);

@@ -1,12 +1,12 @@
 /**
  * `npm start`: build when needed, migrate the database, seed demo data into a new one
  * (never in production), then serve the portal and say where and how to sign in.
- * Settings come from the environment (see README, "Configuration").
+ * Settings come from the environment (src/lib/config.ts; docs/operations.md lists them).
  */
 import { fileURLToPath } from 'node:url';
 import { ensureBuilt } from '#server/build.ts';
 import { serve } from '#server/serve.ts';
-import { loadServerConfig } from '#server/config.ts';
+import { config } from '#lib/config.ts';
 import { migrateDatabase, openDatabase } from '#lib/db.ts';
 import { totpEncryptionKey } from '#lib/auth/keys.ts';
 import { eq } from 'drizzle-orm';
@@ -17,17 +17,16 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 process.chdir(root);
 
 try {
-  const config = loadServerConfig(process.env);
-  const production = process.env.NODE_ENV === 'production';
+  const { HOST, PORT, SITE_URL, production } = config(); // a bad setting stops here, with one line
   totpEncryptionKey(); // fail now, not at the first sign-in, if the key is missing
-  const db = await openDatabase(process.env);
+  const db = await openDatabase();
   const { wasEmpty } = await migrateDatabase(db);
   if (wasEmpty && !production) await seedDemoData(db);
   const demo = !production && (await db.select({ id: users.id }).from(users).where(eq(users.isDemo, true)).limit(1).get());
   db.$client.close();
 
   ensureBuilt(root);
-  const { url } = await serve({ distDir: `${root}/dist`, ...config });
+  const { url } = await serve({ distDir: `${root}/dist`, host: HOST, port: PORT, publicOrigin: new URL(SITE_URL) });
   console.log(`\nThe portal is running at ${url}`);
   if (demo) {
     console.log(`\nDemo sign-in (demo data only, never in production): ${new URL('/login', url)}`);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import * as pagefind from 'pagefind';
 import { membersIndexRecords, type SourceFile } from '#lib/content/members-index.ts';
 import { MEMBERS_INDEX_FOLDER } from '#lib/content/members-index-files.ts';
+import { config } from '#lib/config.ts';
 import { collectionNames } from '#lib/content/taxonomy.ts';
 
 /**
@@ -23,9 +24,9 @@ export function pagefindIndexes(): AstroIntegration {
   return {
     name: 'nmsn:pagefind',
     hooks: {
-      'astro:config:done': ({ config }) => {
-        root = fileURLToPath(config.root);
-        outDir = fileURLToPath(config.outDir);
+      'astro:config:done': ({ config: astro }) => {
+        root = fileURLToPath(astro.root);
+        outDir = fileURLToPath(astro.outDir);
       },
       'astro:build:done': async ({ dir, logger }) => {
         const site = fileURLToPath(dir);
@@ -75,7 +76,7 @@ async function buildMembersIndex({ root, outDir, site, logger }: { root: string;
   if (!fromSite.startsWith('..')) throw new Error(`The members' index must be written outside ${site}, not to ${outputPath}`);
 
   // The same folder content.config.ts reads; CONTENT_DIR points builds at fixture content.
-  const contentDir = resolve(root, process.env.CONTENT_DIR ?? './content');
+  const contentDir = resolve(root, config().CONTENT_DIR);
   // A build releases what is due at the moment of the build; drafts never.
   const records = membersIndexRecords(readSources(contentDir), { now: new Date(), production: true });
 

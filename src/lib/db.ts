@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { createClient, type Client } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
-import { z } from 'zod';
+import { config, type Config } from './config.ts';
 import * as schema from '#db/schema.ts';
 
 export type Database = LibSQLDatabase<typeof schema> & { $client: Client };
@@ -11,44 +11,27 @@ export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 /** Anything that can run a query: the database or an open transaction. */
 export type Queryable = Database | Transaction;
 
-const databaseConfigSchema = z.object({
-  DATABASE_URL: z
-    .string()
-    .regex(/^(file:|libsql:|https?:|wss?:|:memory:$)/, 'must start with file:, libsql:, http(s): or ws(s):')
-    .default('file:data/portal.db'),
-  DATABASE_AUTH_TOKEN: z.string().min(1).optional(),
-  DATABASE_SYNC_URL: z.url({ protocol: /^(libsql|https?|wss?)$/ }).optional(),
-});
-
 /** How long a connection waits for another writer (another process) before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
 
-/** Validates the database settings; a bad one stops start-up with one line naming it. */
-export function databaseConfig(env: Record<string, string | undefined>) {
-  const parsed = databaseConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`Configuration error: ${String(issue.path[0])} ${issue.message}`);
-  }
-  return parsed.data;
-}
+/** Where the database is (see src/lib/config.ts); tests give their own file. */
+export type DatabaseSettings = Pick<Config, 'DATABASE_URL'> & Partial<Pick<Config, 'DATABASE_AUTH_TOKEN' | 'DATABASE_SYNC_URL'>>;
 
 /**
  * Opens the database: embedded file, libSQL server or embedded replica, chosen by the
  * URL. File databases get their folder created, WAL journaling (persisted in the file)
  * and a busy timeout on every pooled connection; foreign keys are on by default in libSQL.
  */
-export async function openDatabase(env: Record<string, string | undefined> = process.env): Promise<Database> {
-  const config = databaseConfig(env);
-  const isFile = config.DATABASE_URL.startsWith('file:');
-  if (isFile) mkdirSync(dirname(resolve(config.DATABASE_URL.slice('file:'.length))), { recursive: true });
+export async function openDatabase(settings: DatabaseSettings = config()): Promise<Database> {
+  const isFile = settings.DATABASE_URL.startsWith('file:');
+  if (isFile) mkdirSync(dirname(resolve(settings.DATABASE_URL.slice('file:'.length))), { recursive: true });
   const client = createClient({
-    url: config.DATABASE_URL,
-    authToken: config.DATABASE_AUTH_TOKEN,
-    syncUrl: config.DATABASE_SYNC_URL,
+    url: settings.DATABASE_URL,
+    authToken: settings.DATABASE_AUTH_TOKEN,
+    syncUrl: settings.DATABASE_SYNC_URL,
     timeout: BUSY_TIMEOUT_MS,
   });
-  if (config.DATABASE_SYNC_URL) await client.sync();
+  if (settings.DATABASE_SYNC_URL) await client.sync();
   if (isFile) await client.execute('PRAGMA journal_mode = WAL');
   return drizzle(client, { schema });
 }
@@ -90,8 +73,8 @@ export async function backupDatabase(db: Database, targetPath: string): Promise<
 
 let shared: Promise<Database> | undefined;
 
-/** The server's one database handle, opened on first use from the environment. */
+/** The server's one database handle, opened on first use from the configuration. */
 export function getDb(): Promise<Database> {
-  shared ??= openDatabase(process.env);
+  shared ??= openDatabase();
   return shared;
 }

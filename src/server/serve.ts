@@ -18,6 +18,7 @@ export interface ServeOptions {
  * on-demand routes), with the security headers set on every response.
  */
 export async function serve({ distDir, host, port, publicOrigin }: ServeOptions): Promise<{ server: Server; url: URL }> {
+  // A switch of @astrojs/node (not one of our settings): import its handler without it listening.
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
   const entry = pathToFileURL(join(distDir, 'server/entry.mjs')).href;
   const { handler } = (await import(entry)) as { handler: NodeHandler };

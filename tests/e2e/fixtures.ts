@@ -65,7 +65,8 @@ type Fixtures = {
 export const test = base.extend<Fixtures, { systemBrowser: Browser; db: Database }>({
   db: [
     async ({}, use) => {
-      const db = await openDatabase(process.env);
+      // The database global-setup.ts made: workers inherit its DATABASE_URL.
+      const db = await openDatabase();
       await use(db);
       db.$client.close();
     },

@@ -21,9 +21,10 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export default async function globalSetup() {
   assertChromium();
   ensureBuilt(root, process.env, e2eBuild);
-  process.env.DATABASE_URL = `file:${join(mkdtempSync(join(tmpdir(), 'nmsn-e2e-')), 'portal.db')}`;
+  const databaseUrl = `file:${join(mkdtempSync(join(tmpdir(), 'nmsn-e2e-')), 'portal.db')}`;
+  process.env.DATABASE_URL = databaseUrl;
   process.env.TOTP_ENCRYPTION_KEY = randomBytes(32).toString('base64');
-  const db = await openDatabase(process.env);
+  const db = await openDatabase({ DATABASE_URL: databaseUrl });
   await migrateDatabase(db);
   await seedDemoData(db);
   const { server, url } = await serve({ distDir: join(root, e2eBuild.outDir), host: '127.0.0.1', port: 0, publicOrigin: new URL('http://localhost:4321') });

@@ -7,7 +7,7 @@ import { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as schema from '#db/schema.ts';
 import { auditLog, sessions, throttleEvents, users } from '#db/schema.ts';
-import { databaseConfig, migrateDatabase, openDatabase, write } from '#lib/db.ts';
+import { migrateDatabase, openDatabase, write } from '#lib/db.ts';
 import { audit } from '#lib/auth/audit.ts';
 import { createSession } from '#lib/auth/sessions.ts';
 import { createTestUser, freshDatabase, type TestDatabase } from './helpers.ts';
@@ -185,25 +185,5 @@ describe('the write queue', () => {
     ).rejects.toThrow();
     expect(await t.db.select().from(throttleEvents).where(eq(throttleEvents.key, 'before-bad-insert')).all()).toEqual([]);
     await write(t.db, (tx) => tx.insert(throttleEvents).values({ key: 'still-writing', at: new Date() }));
-  });
-});
-
-describe('configuration', () => {
-  it.each(['postgres://db.example/portal', 'data/portal.db', ''])(
-    'stops on a bad DATABASE_URL (%j) with one line naming it',
-    (url) => {
-      let message = '';
-      try {
-        databaseConfig({ DATABASE_URL: url });
-      } catch (error) {
-        message = (error as Error).message;
-      }
-      expect(message).toMatch(/^Configuration error: DATABASE_URL /);
-      expect(message).not.toContain('\n');
-    },
-  );
-
-  it('defaults to the file beside the app when DATABASE_URL is unset', () => {
-    expect(databaseConfig({}).DATABASE_URL).toBe('file:data/portal.db');
   });
 });

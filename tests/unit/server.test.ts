@@ -1,23 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadServerConfig } from '#server/config.ts';
 import { securityHeaders } from '#server/security-headers.ts';
-
-describe('server configuration', () => {
-  it('defaults to localhost:4321', () => {
-    const config = loadServerConfig({});
-    expect(config).toMatchObject({ host: 'localhost', port: 4321 });
-    expect(config.publicOrigin.href).toBe('http://localhost:4321/');
-  });
-
-  it.each([
-    [{ PORT: 'eighty' }, 'PORT'],
-    [{ PORT: '70000' }, 'PORT'],
-    [{ SITE_URL: 'ftp://example.org' }, 'SITE_URL'],
-    [{ SITE_URL: 'not a url' }, 'SITE_URL'],
-  ])('stops on a bad value with one line naming the variable (%o)', (env, name) => {
-    expect(() => loadServerConfig(env)).toThrow(new RegExp(`^Configuration error: ${name} `));
-  });
-});
 
 describe('security headers', () => {
   it('forbid framing, sniffing and powerful features', () => {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
+import { config, type Config } from '#lib/config.ts';
 
 const KEY_FILE = 'data/totp-encryption.key';
 let cached: Buffer | undefined;
@@ -10,15 +11,11 @@ let cached: Buffer | undefined;
  * production a key is made once and kept in data/ beside the database, so a newcomer's
  * `npm start` needs no setup; production must set the variable.
  */
-export function totpEncryptionKey(env: Record<string, string | undefined> = process.env): Buffer {
+export function totpEncryptionKey(settings: Pick<Config, 'TOTP_ENCRYPTION_KEY' | 'production'> = config()): Buffer {
   if (cached) return cached;
-  const configured = env.TOTP_ENCRYPTION_KEY;
-  if (configured) {
-    const key = Buffer.from(configured, 'base64');
-    if (key.length !== 32) throw new Error('Configuration error: TOTP_ENCRYPTION_KEY must be 32 bytes, base64-encoded');
-    return (cached = key);
-  }
-  if (env.NODE_ENV === 'production') throw new Error('Configuration error: TOTP_ENCRYPTION_KEY is required in production');
+  // Its length is checked with the other settings (src/lib/config.ts).
+  if (settings.TOTP_ENCRYPTION_KEY) return (cached = Buffer.from(settings.TOTP_ENCRYPTION_KEY, 'base64'));
+  if (settings.production) throw new Error('Configuration error: TOTP_ENCRYPTION_KEY is required in production');
   if (!existsSync(KEY_FILE)) {
     mkdirSync(dirname(KEY_FILE), { recursive: true });
     writeFileSync(KEY_FILE, randomBytes(32).toString('base64'), { mode: 0o600 });

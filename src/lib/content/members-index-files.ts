@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { config, type Config } from '#lib/config.ts';
 
 /** Where the build writes the members' Pagefind bundle, relative to the build output (dist/). */
 export const MEMBERS_INDEX_FOLDER = 'private/pagefind-members';
@@ -12,8 +13,8 @@ export const MEMBERS_INDEX_FOLDER = 'private/pagefind-members';
  * folder (dist/server, holding entry.mjs), as @astrojs/node does to find dist/client.
  * Under `astro dev` there is no server folder: a previous build's bundle is used, if any.
  */
-export function membersIndexDir(env: NodeJS.ProcessEnv = process.env, from: string = import.meta.url): string {
-  if (env.MEMBERS_INDEX_DIR) return resolve(env.MEMBERS_INDEX_DIR);
+export function membersIndexDir(settings: Partial<Pick<Config, 'MEMBERS_INDEX_DIR'>> = config(), from: string = import.meta.url): string {
+  if (settings.MEMBERS_INDEX_DIR) return resolve(settings.MEMBERS_INDEX_DIR);
   let dir = dirname(fileURLToPath(from));
   for (;;) {
     if (basename(dir) === 'server' && existsSync(join(dir, 'entry.mjs'))) return join(dir, '..', MEMBERS_INDEX_FOLDER);

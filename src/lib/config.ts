@@ -1,0 +1,69 @@
+/**
+ * The portal's settings: every environment variable it reads, validated with zod in this
+ * one place. `config()` reads `process.env` once; a bad value stops start-up (the server,
+ * the CLI, a build) with one line naming the variable. docs/operations.md lists them.
+ *
+ * To add a setting: one line in `configSchema` (name, type, default, a comment saying what
+ * it is for), one row in docs/operations.md, then read it as `config().NAME`.
+ */
+import { z } from 'zod';
+
+/** A value given as an empty string counts as not given, so `FOO=` means "use the default". */
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+const base64Key32 = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
+
+export const configSchema = z
+  .object({
+    /** `production`: no demo data, and TOTP_ENCRYPTION_KEY is required. */
+    NODE_ENV: optional(z.string()),
+    /** The interface `npm start` listens on (`0.0.0.0` behind a load balancer). */
+    HOST: z.string().min(1).default('localhost'),
+    /** The port `npm start` listens on. */
+    PORT: z.coerce.number().int().min(0).max(65535).default(4321),
+    /** The public origin: canonical URLs, sitemap, feed, links printed by the CLI; HSTS when https. Default http://localhost:<PORT>. */
+    SITE_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, like https://portal.example.org' })),
+    /** Where "Is this page useful?" mail goes. Default feedback@<SITE_URL host>. */
+    FEEDBACK_EMAIL: optional(z.email({ error: 'must be an email address' })),
+    /** `file:` (embedded database, folder created), or `libsql:` / `http(s):` / `ws(s):` for a libSQL server. */
+    DATABASE_URL: z
+      .string()
+      .regex(/^(file:|libsql:|https?:|wss?:|:memory:$)/, 'must start with file:, libsql:, http(s): or ws(s):')
+      .default('file:data/portal.db'),
+    /** The token for a libSQL server. */
+    DATABASE_AUTH_TOKEN: optional(z.string()),
+    /** Makes DATABASE_URL (a file) an embedded replica of this libSQL server. */
+    DATABASE_SYNC_URL: optional(z.url({ protocol: /^(libsql|https?|wss?)$/, error: 'must be a libsql:, http(s): or ws(s): URL' })),
+    /** Seals members' TOTP keys; required in production (see src/lib/auth/keys.ts). */
+    TOTP_ENCRYPTION_KEY: optional(base64Key32),
+    /** Where the members' Pagefind bundle is, when not beside dist/server. */
+    MEMBERS_INDEX_DIR: optional(z.string()),
+    /** The build's content folder, output folder and cache (build tests and benchmarks point them elsewhere). */
+    CONTENT_DIR: z.string().min(1).default('./content'),
+    BUILD_OUT_DIR: z.string().min(1).default('./dist'),
+    BUILD_CACHE_DIR: z.string().min(1).default('./node_modules/.astro'),
+  })
+  .transform((c) => {
+    const SITE_URL = c.SITE_URL ?? `http://localhost:${c.PORT}`;
+    return { ...c, SITE_URL, FEEDBACK_EMAIL: c.FEEDBACK_EMAIL ?? `feedback@${new URL(SITE_URL).hostname}`, production: c.NODE_ENV === 'production' };
+  });
+
+export type Config = z.output<typeof configSchema>;
+/** The environment as Node gives it (or a test's own variables). */
+export type Environment = Record<string, string | undefined>;
+
+/** Validates an environment; a bad value throws one line: "Configuration error: NAME what is wrong". */
+export function loadConfig(env: Environment): Config {
+  const parsed = configSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new Error(`Configuration error: ${String(issue.path[0])} ${issue.message}`);
+}
+
+let current: Config | undefined;
+
+/** The process's settings, read from process.env on first use. */
+export function config(): Config {
+  current ??= loadConfig(process.env);
+  return current;
+}
