@@ -6,7 +6,8 @@ import { requireActor } from '#lib/auth/guards.ts';
 import { safeNext } from '#lib/auth/next-url.ts';
 import { forumActor } from '#lib/forum/access.ts';
 import { markAllNotificationsRead, markNotificationRead } from '#lib/forum/notifications.ts';
-import { notificationLevels, setCategoryLevel, setThreadLevel } from '#lib/forum/subscriptions.ts';
+import { notificationLevels } from '#lib/forum/levels.ts';
+import { setCategoryLevel, setThreadLevel } from '#lib/forum/subscriptions.ts';
 
 const id = (what: string) => z.coerce.number({ error: `Choose a ${what}` }).int().positive().max(Number.MAX_SAFE_INTEGER);
 const level = z.enum(notificationLevels, { error: 'Choose Watching, Normal or Muted' });

@@ -1,6 +1,6 @@
 /**
  * `npm run db:backup [-- path]`: a consistent copy of the embedded database, made while
- * the portal runs. Default: data/backups/portal-<UTC time>.db. Restore: README, "Backups".
+ * the portal runs. Default: data/backups/portal-<UTC time>.db. Restore: docs/operations.md, "Backups and restore".
  */
 import { existsSync } from 'node:fs';
 import { config } from '#lib/config.ts';

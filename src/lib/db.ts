@@ -51,7 +51,7 @@ const writeQueues = new WeakMap<Database, Promise<unknown>>();
 /**
  * Runs `work` in a write transaction, one at a time per database in this process.
  * libSQL's embedded engine lets only one writer in; overlapping write transactions
- * would fail with SQLITE_BUSY (see ../shared/FINDINGS.md), so every write waits its
+ * would fail with SQLITE_BUSY (measured: decision 008), so every write waits its
  * turn here. IMMEDIATE takes the write lock at BEGIN, so another process makes us
  * wait (busy timeout) instead of failing mid-transaction.
  */

@@ -21,7 +21,7 @@ function describeError(error: unknown): string {
   return parts.join(' | ');
 }
 
-/** The default pool size of @libsql/client's file mode (FINDINGS.md). */
+/** The default pool size of @libsql/client's file mode (decision 008). */
 const POOL_SIZE = 20;
 
 /**

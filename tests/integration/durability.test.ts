@@ -52,7 +52,7 @@ describe('durability', () => {
     await backupDatabase(t.db, join(dir, 'backup.db'));
     await during;
 
-    // Restore as the README says: copy the backup to where DATABASE_URL points, then start.
+    // Restore as docs/operations.md says: copy the backup to where DATABASE_URL points, then start.
     const restoredPath = join(dir, 'restored.db');
     copyFileSync(join(dir, 'backup.db'), restoredPath);
     const restored = await openDatabase({ DATABASE_URL: `file:${restoredPath}` });

@@ -36,7 +36,8 @@ import {
   quotedPosts,
 } from '#lib/forum/notifications.ts';
 import { findMentionedMembers, mentionSnippets, pickMentionedNames, suggestMentionNames } from '#lib/forum/mentions.ts';
-import { effectiveLevel, setCategoryLevel, setThreadLevel, threadLevelOf } from '#lib/forum/subscriptions.ts';
+import { effectiveLevel } from '#lib/forum/levels.ts';
+import { setCategoryLevel, setThreadLevel, threadLevelOf } from '#lib/forum/subscriptions.ts';
 import { canSeeCategorySql } from '#lib/forum/access.ts';
 import { quoteForReply } from '#lib/forum/thread-view.ts';
 import { freshDatabase, type TestDatabase } from './helpers.ts';

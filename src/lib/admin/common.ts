@@ -1,6 +1,6 @@
 /**
  * What every administration function shares: who is acting, and how a refusal looks.
- * Pages, actions, the CLI and tests call the same functions (DESIGN.md), so the rules
+ * Pages, actions, the CLI and tests call the same functions, so the rules
  * (no self-suspension, unknown ids refused and audited…) hold whichever door is used.
  */
 

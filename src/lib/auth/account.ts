@@ -57,7 +57,7 @@ export type ChangePasswordResult =
 /**
  * Changes a signed-in member's password after checking the current one (throttled per
  * account, so a stolen session cannot guess it). The new hash and the revocation of every
- * other session commit together (SECURITY.md: password change revokes all sessions);
+ * other session commit together (docs/security.md: a password change ends the member's other sessions);
  * the session in use stays signed in.
  */
 export async function changePassword(

@@ -6,7 +6,7 @@ import { hashPassword } from './passwords.ts';
 import { hashToken, randomToken } from './tokens.ts';
 import { normaliseEmail } from './users.ts';
 
-/** How long an invitation link works (SECURITY.md: single-use, expiring). */
+/** How long an invitation link works (docs/security.md: single-use, expiring). */
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 export interface InvitationInput {

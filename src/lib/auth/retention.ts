@@ -4,7 +4,7 @@ import { write, type Database } from '#lib/db.ts';
 import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS } from './sessions.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** The stated retention periods (README, "Retention"). */
+/** The stated retention periods (docs/operations.md, "Retention"). */
 export const RETENTION = {
   /** Used, revoked or expired invitations and reset links are kept this long for the audit trail's context. */
   spentLinksMs: 30 * DAY_MS,

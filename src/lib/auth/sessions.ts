@@ -4,7 +4,7 @@ import { sessions, users, type Session, type User } from '#db/schema.ts';
 import { write, type Database } from '#lib/db.ts';
 import { hashToken, randomToken, sameHash } from './tokens.ts';
 
-/** Signed out after this long without a request (SECURITY.md 7.3.1). */
+/** Signed out after this long without a request (ASVS 7.3.1; docs/security.md). */
 export const IDLE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
 /** Signed out this long after signing in, however active (7.3.2). */
 export const ABSOLUTE_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;

@@ -2,7 +2,7 @@ import { and, count, eq, gt, min } from 'drizzle-orm';
 import { throttleEvents } from '#db/schema.ts';
 import { write, type Database } from '#lib/db.ts';
 
-/** At most 10 tries in 5 minutes per account and per address (SECURITY.md). */
+/** At most 10 tries in 5 minutes per account and per address (docs/security.md). */
 export const SIGN_IN_LIMIT = { max: 10, windowMs: 5 * 60 * 1000 };
 
 export type ThrottleResult = { allowed: true } | { allowed: false; retryAfterSeconds: number };

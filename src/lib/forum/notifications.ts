@@ -7,7 +7,7 @@
  * - mention: the post @mentions them (the rule is in ./mentions.ts);
  * - quote: the post quotes one of their posts in this thread (`quotedPosts` below);
  * - reply: the post replies to one of theirs (replyToPostNumber);
- * - watching: their level for the thread is watching (./subscriptions.ts `effectiveLevel`).
+ * - watching: their level for the thread is watching (./levels.ts `effectiveLevel`).
  *
  * Never the author of the post, never a member whose level for the thread is muted (a
  * muted thread silences mentions too), never a suspended member, never anyone who cannot
@@ -35,7 +35,7 @@ import { write, type Database, type Queryable } from '#lib/db.ts';
 import { canSeeCategory, isModerator, type ForumActor } from './access.ts';
 import { findMentionedMembers } from './mentions.ts';
 import { canSeeCategorySql } from './access.ts';
-import { effectiveLevel } from './subscriptions.ts';
+import { effectiveLevel } from './levels.ts';
 import { postLocation } from './urls.ts';
 
 export type NotificationKind = (typeof notificationKinds)[number];

@@ -3,6 +3,7 @@ import { posts, threads, users, type Post } from '#db/schema.ts';
 import { write, type Database, type Queryable } from '#lib/db.ts';
 import { isModerator, notFound, type ForumActor, type Refusal } from './access.ts';
 import { POSTS_PER_PAGE } from './limits.ts';
+import { pageOfPost } from './urls.ts';
 import { renderMarkdown } from './markdown.ts';
 import { notifyForNewPost } from './notifications.ts';
 import { checkPostingRate, findVisibleThread, markRead, subscribeAuthor } from './threads.ts';
@@ -62,11 +63,6 @@ export async function listPosts(db: Queryable, threadId: number, page: number): 
     .where(and(eq(posts.threadId, threadId), gt(posts.postNumber, first - 1), lte(posts.postNumber, first + POSTS_PER_PAGE - 1)))
     .orderBy(asc(posts.postNumber))
     .all();
-}
-
-/** The page a post number falls on. */
-export function pageOfPost(postNumber: number): number {
-  return Math.max(1, Math.ceil(postNumber / POSTS_PER_PAGE));
 }
 
 /** Where a post lives, for permalinks: /forum/t/<id>/<slug>?page=N#post-<number>; null if not visible. */

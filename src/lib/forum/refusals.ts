@@ -1,5 +1,5 @@
 /**
- * Refused forum access goes in the audit log (SECURITY.md: "refused access"): a tampered
+ * Refused forum access goes in the audit log (docs/security.md, "Audit and logs"): a tampered
  * id, a restricted category, someone else's post. Facts only: never the post's text.
  */
 import { audit } from '#lib/auth/audit.ts';

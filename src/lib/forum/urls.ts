@@ -1,6 +1,11 @@
 /** Addresses in the forum, built in one place so pages, actions and tests agree. */
 import type { Thread } from '#db/schema.ts';
-import { pageOfPost } from './posts.ts';
+import { POSTS_PER_PAGE } from './limits.ts';
+
+/** The page a post number falls on. */
+export function pageOfPost(postNumber: number): number {
+  return Math.max(1, Math.ceil(postNumber / POSTS_PER_PAGE));
+}
 
 /** A thread's page: /forum/t/<id>/<slug>, with ?page=N from the second page on. */
 export function threadPath(thread: Pick<Thread, 'id' | 'slug'>, page = 1): string {
