@@ -64,7 +64,6 @@ function parse<O extends Options>(command: string, args: string[], options: O, r
   return values as { [K in keyof O]?: string };
 }
 
-
 function checkEmail(command: string, email: string): string {
   const parsed = inviteInputSchema.shape.email.safeParse(email);
   if (!parsed.success) throw new UsageError(`${command}: --email ${parsed.error.issues[0]!.message.toLowerCase()}`);
