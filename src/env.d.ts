@@ -2,10 +2,10 @@
 
 declare namespace App {
   interface Locals {
-    /** The signed-in member, or null; set by src/middleware.ts on on-demand routes. */
-    user: import('#db/schema.ts').User | null;
+    /** The signed-in member (with their organisation's type), or null; set by src/middleware.ts on on-demand routes. */
+    user: import('#lib/auth/sessions.ts').SessionUser | null;
     session: import('#db/schema.ts').Session | null;
-    /** Set by a throttled action so the page can send Retry-After with its 429. */
+    /** Set by a refused action (src/actions/errors.ts) so the page can send Retry-After with its 429. */
     retryAfterSeconds?: number;
   }
 }

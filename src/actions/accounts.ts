@@ -1,4 +1,4 @@
-import { ActionError, defineAction } from 'astro:actions';
+import { defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { getDb } from '#lib/db.ts';
 import { audit } from '#lib/auth/audit.ts';
@@ -7,24 +7,23 @@ import {
   changePassword,
   DISPLAY_NAME_MAX,
   DISPLAY_NAME_MIN,
-  INVITATION_GONE_MESSAGE,
-  RESET_GONE_MESSAGE,
   regenerateRecoveryCodesWithTotp,
   requestPasswordReset,
   resetNeedsCode,
   resetPasswordWithSecondFactor,
   revokeOwnSession,
 } from '#lib/auth/account.ts';
-import { acceptInvitation as acceptInvitationToken, findOpenInvitation } from '#lib/auth/invitations.ts';
-import { completeTotpEnrolment, openPendingEnrolment } from '#lib/auth/mfa-enrolment.ts';
+import { acceptInvitation as acceptInvitationToken, findOpenInvitation, INVITATION_GONE_MESSAGE } from '#lib/auth/invitations.ts';
+import { ALREADY_ENROLLED, completeTotpEnrolment, openPendingEnrolment } from '#lib/auth/mfa-enrolment.ts';
 import { safeNext } from '#lib/auth/next-url.ts';
-import { findOpenReset } from '#lib/auth/password-resets.ts';
+import { findOpenReset, RESET_GONE_MESSAGE } from '#lib/auth/password-resets.ts';
 import { PASSWORD_MAX, passwordProblem } from '#lib/auth/passwords.ts';
 import { checkPassword, checkSecondFactor } from '#lib/auth/sign-in.ts';
 import { requireActor } from '#lib/auth/guards.ts';
 import { createSession, deleteSessionCookie, invalidateSession, markSessionMfaVerified, setSessionCookie } from '#lib/auth/sessions.ts';
 import { hasTotp } from '#lib/auth/totp.ts';
-import { fieldError, throttledError } from './errors.ts';
+import { refuse } from '#lib/result.ts';
+import { fieldError, refusalError } from './errors.ts';
 
 /** A new password: the context-free rules here (so every field's message shows at once), the email rule in the handler. */
 const newPassword = (missing: string) =>
@@ -62,8 +61,7 @@ export const accounts = {
     handler: async ({ email, password, next }, context) => {
       const db = await getDb();
       const result = await checkPassword(db, email, password, context.clientAddress);
-      if (!result.ok && result.reason === 'throttled') throw throttledError(context, result.retryAfterSeconds);
-      if (!result.ok) throw new ActionError({ code: 'UNAUTHORIZED', message: 'The email address or password is not right.' });
+      if (!result.ok) throw refusalError(context, result);
 
       // A new session (and token) at every sign-in; it grants nothing until the second factor.
       if (context.locals.session) await invalidateSession(db, context.locals.session.id);
@@ -90,11 +88,10 @@ export const accounts = {
     }),
     handler: async ({ code, next }, context) => {
       const { user, session } = context.locals;
-      if (!user || !session) throw new ActionError({ code: 'UNAUTHORIZED', message: 'Your sign-in has expired. Start again.' });
+      if (!user || !session) throw refusalError(context, refuse('unauthenticated', 'Your sign-in has expired. Start again.'));
       const db = await getDb();
       const result = await checkSecondFactor(db, user, code, context.clientAddress);
-      if (!result.ok && result.reason === 'throttled') throw throttledError(context, result.retryAfterSeconds);
-      if (!result.ok) throw new ActionError({ code: 'UNAUTHORIZED', message: 'That code is not right, or has been used already.' });
+      if (!result.ok) throw refusalError(context, result);
       await markSessionMfaVerified(db, session.id);
       await audit(db, { actorId: user.id, action: 'sign-in', outcome: 'success', ip: context.clientAddress });
       return { redirect: safeNext(next) };
@@ -127,17 +124,11 @@ export const accounts = {
       const db = await getDb();
       // The token is the authorisation: check it before any costly work (hashing).
       const invitation = await findOpenInvitation(db, token);
-      if (!invitation) throw new ActionError({ code: 'GONE', message: INVITATION_GONE_MESSAGE });
+      if (!invitation) throw refusalError(context, refuse('gone', INVITATION_GONE_MESSAGE));
       const problem = passwordProblem(password, { email: invitation.email, displayName });
       if (problem) throw fieldError('password', problem);
       const result = await acceptInvitationToken(db, token, { displayName, password }, context.clientAddress);
-      if (!result.ok && result.reason === 'email-taken') {
-        throw new ActionError({
-          code: 'CONFLICT',
-          message: `There is already an account for ${invitation.email}. Sign in with it, or use "I have forgotten my password" on the sign-in page.`,
-        });
-      }
-      if (!result.ok) throw new ActionError({ code: 'GONE', message: INVITATION_GONE_MESSAGE });
+      if (!result.ok) throw refusalError(context, result);
 
       // Signed in with the new password, but nothing opens until the authenticator app is set up.
       if (context.locals.session) await invalidateSession(db, context.locals.session.id);
@@ -161,23 +152,15 @@ export const accounts = {
     }),
     handler: async ({ pending, code, next }, context) => {
       const { user, session } = context.locals;
-      if (!user || !session) throw new ActionError({ code: 'UNAUTHORIZED', message: 'Your sign-in has expired. Sign in again.' });
+      if (!user || !session) throw refusalError(context, refuse('unauthenticated', 'Your sign-in has expired. Sign in again.'));
       const db = await getDb();
-      if (await hasTotp(db, user.id)) {
-        throw new ActionError({ code: 'CONFLICT', message: 'Your account already has an authenticator app. Sign in with a code from it.' });
-      }
+      if (await hasTotp(db, user.id)) throw refusalError(context, ALREADY_ENROLLED);
       const key = openPendingEnrolment(pending, user.id, session.id);
       if (!key) {
-        throw new ActionError({
-          code: 'BAD_REQUEST',
-          message: 'This set-up page has expired. Add the new key shown below to your app, then enter the code it shows.',
-        });
+        throw refusalError(context, refuse('invalid', 'This set-up page has expired. Add the new key shown below to your app, then enter the code it shows.'));
       }
       const result = await completeTotpEnrolment(db, user.id, session.id, key, code, context.clientAddress);
-      if (!result.ok && result.reason === 'wrong-code') {
-        throw fieldError('code', 'That code is not right. Enter the code your app shows now; if it still fails, check that the time on your phone is set automatically.');
-      }
-      if (!result.ok) throw new ActionError({ code: 'CONFLICT', message: 'Your account already has an authenticator app. Sign in with a code from it.' });
+      if (!result.ok) throw refusalError(context, result);
       return { recoveryCodes: result.recoveryCodes, next: safeNext(next) };
     },
   }),
@@ -201,10 +184,8 @@ export const accounts = {
     handler: async ({ currentPassword, newPassword }, context) => {
       const { user, session } = requireActor(context);
       const result = await changePassword(await getDb(), user.id, session.id, { currentPassword, newPassword }, context.clientAddress);
-      if (result.ok) return { redirect: '/account?done=password' };
-      if (result.reason === 'throttled') throw throttledError(context, result.retryAfterSeconds);
-      if (result.reason === 'wrong-password') throw fieldError('currentPassword', 'Your current password is not right.');
-      throw fieldError('newPassword', result.message);
+      if (!result.ok) throw refusalError(context, result);
+      return { redirect: '/account?done=password' };
     },
   }),
 
@@ -215,9 +196,8 @@ export const accounts = {
     handler: async ({ code }, context) => {
       const { user } = requireActor(context);
       const result = await regenerateRecoveryCodesWithTotp(await getDb(), user.id, code, context.clientAddress);
-      if (result.ok) return { recoveryCodes: result.recoveryCodes };
-      if (result.reason === 'throttled') throw throttledError(context, result.retryAfterSeconds);
-      throw fieldError('code', 'That code is not right, or has been used already. Wait for the next code and try again.');
+      if (!result.ok) throw refusalError(context, result);
+      return { recoveryCodes: result.recoveryCodes };
     },
   }),
 
@@ -236,7 +216,7 @@ export const accounts = {
         return { redirect: '/login' };
       }
       if (!(await revokeOwnSession(db, user.id, sessionId, context.clientAddress))) {
-        throw new ActionError({ code: 'NOT_FOUND', message: 'That session was not found. It may have ended already.' });
+        throw refusalError(context, refuse('not-found', 'That session was not found. It may have ended already.'));
       }
       return { redirect: '/account?done=session#sessions' };
     },
@@ -250,7 +230,7 @@ export const accounts = {
     }),
     handler: async ({ email }, context) => {
       const result = await requestPasswordReset(await getDb(), email, context.clientAddress);
-      if (!result.ok) throw throttledError(context, result.retryAfterSeconds);
+      if (!result.ok) throw refusalError(context, result);
       return { redirect: '/forgot?sent=1' };
     },
   }),
@@ -266,20 +246,15 @@ export const accounts = {
     handler: async ({ token, password, code }, context) => {
       const db = await getDb();
       const reset = await findOpenReset(db, token);
-      if (!reset) throw new ActionError({ code: 'GONE', message: RESET_GONE_MESSAGE });
+      if (!reset) throw refusalError(context, refuse('gone', RESET_GONE_MESSAGE));
       if (!code && (await resetNeedsCode(db, reset.user.id))) {
         throw fieldError('code', 'Enter the 6-digit code from your authenticator app, or one of your recovery codes');
       }
       const result = await resetPasswordWithSecondFactor(db, token, { password, code }, context.clientAddress);
-      if (result.ok) {
-        // Every session of the member has ended, this browser's included.
-        if (context.locals.session?.userId === result.userId) deleteSessionCookie(context.cookies);
-        return { done: true };
-      }
-      if (result.reason === 'throttled') throw throttledError(context, result.retryAfterSeconds);
-      if (result.reason === 'gone') throw new ActionError({ code: 'GONE', message: RESET_GONE_MESSAGE });
-      if (result.reason === 'weak') throw fieldError('password', result.message);
-      throw fieldError('code', 'That code is not right, or has been used already.');
+      if (!result.ok) throw refusalError(context, result);
+      // Every session of the member has ended, this browser's included.
+      if (context.locals.session?.userId === result.userId) deleteSessionCookie(context.cookies);
+      return { done: true };
     },
   }),
 };

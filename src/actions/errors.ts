@@ -1,17 +1,39 @@
-import { ActionError, type ActionAPIContext } from 'astro:actions';
+/**
+ * How a refusal reaches the person: every action group turns a lib refusal
+ * (src/lib/result.ts) into an ActionError here, so a reason has one HTTP status
+ * everywhere. The page that rendered the form reads it back with formState()
+ * (src/lib/forms.ts), which sets the status and Retry-After and puts the message by its
+ * field or at the top of the form.
+ */
+import { ActionError, type ActionAPIContext, type ActionErrorCode } from 'astro:actions';
 import type { z } from 'zod';
+import type { Refusal, RefusalReason } from '#lib/result.ts';
+
+/** One status per reason. */
+export const statusOf: Record<RefusalReason, ActionErrorCode> = {
+  invalid: 'BAD_REQUEST', // 400
+  safeguarding: 'BAD_REQUEST', // 400
+  unauthenticated: 'UNAUTHORIZED', // 401
+  forbidden: 'FORBIDDEN', // 403
+  self: 'FORBIDDEN', // 403
+  locked: 'FORBIDDEN', // 403
+  // 404 also for what exists but is not theirs to see: the answer must not tell the two apart.
+  'not-found': 'NOT_FOUND',
+  gone: 'GONE', // 410
+  unchanged: 'CONFLICT', // 409
+  taken: 'CONFLICT', // 409
+  conflict: 'CONFLICT', // 409
+  'rate-limited': 'TOO_MANY_REQUESTS', // 429, with Retry-After
+};
 
 /**
- * 429 with the wait in words; the page that renders the result sends Retry-After
- * (see src/lib/forms.ts `respondToActionError`).
+ * The error an action throws for a refusal: beside its field when it names one (a 400
+ * that keeps the form's text), else with the status its reason has.
  */
-export function throttledError(context: ActionAPIContext, retryAfterSeconds: number): ActionError {
-  context.locals.retryAfterSeconds = retryAfterSeconds;
-  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
-  return new ActionError({
-    code: 'TOO_MANY_REQUESTS',
-    message: `Too many attempts. Wait ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} and try again.`,
-  });
+export function refusalError(context: Pick<ActionAPIContext, 'locals'>, refusal: Refusal): ActionError {
+  if (refusal.retryAfterSeconds) context.locals.retryAfterSeconds = refusal.retryAfterSeconds;
+  if (refusal.field) return fieldError(refusal.field, refusal.message);
+  return new ActionError({ code: statusOf[refusal.reason], message: refusal.message });
 }
 
 interface Issue {

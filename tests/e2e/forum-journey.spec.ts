@@ -2,7 +2,7 @@ import { test, expect, createMember, sessionCookie, testClientAddress } from './
 import { fixtures } from './test-content.ts';
 import { createSession } from '#lib/auth/sessions.ts';
 import { forumActor } from '#lib/forum/access.ts';
-import { createThread } from '#lib/forum/threads.ts';
+import { createThread } from '#lib/forum/posting.ts';
 
 /**
  * The forum from end to end, as its members use it: start a thread, reply quoting it

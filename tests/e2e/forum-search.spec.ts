@@ -2,7 +2,7 @@ import { test, expect } from './fixtures.ts';
 import { categories, type OrganisationType } from '#db/schema.ts';
 import { write, type Database } from '#lib/db.ts';
 import { forumActor } from '#lib/forum/access.ts';
-import { createThread } from '#lib/forum/threads.ts';
+import { createThread } from '#lib/forum/posting.ts';
 import { createMember } from './fixtures.ts';
 
 /**

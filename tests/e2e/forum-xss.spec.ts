@@ -1,8 +1,7 @@
 import { test, expect, createMember } from './fixtures.ts';
 import { categories } from '#db/schema.ts';
 import { forumActor } from '#lib/forum/access.ts';
-import { createReply } from '#lib/forum/posts.ts';
-import { createThread } from '#lib/forum/threads.ts';
+import { createReply, createThread } from '#lib/forum/posting.ts';
 
 /**
  * Hostile posts rendered by the real pipeline and shown in Chromium: no script runs,

@@ -7,8 +7,8 @@ import { write, type Database } from '#lib/db.ts';
 import { clearThrottle } from '#lib/auth/throttle.ts';
 import { createSession } from '#lib/auth/sessions.ts';
 import { forumActor } from '#lib/forum/access.ts';
-import { createReply } from '#lib/forum/posts.ts';
-import { createThread, markRead } from '#lib/forum/threads.ts';
+import { createReply, createThread } from '#lib/forum/posting.ts';
+import { markRead } from '#lib/forum/threads.ts';
 import { threadPath } from '#lib/forum/urls.ts';
 
 /**

@@ -4,9 +4,8 @@ import { auditLog, categories, reports } from '#db/schema.ts';
 import { write, type Database } from '#lib/db.ts';
 import { createSession } from '#lib/auth/sessions.ts';
 import { forumActor } from '#lib/forum/access.ts';
-import { createReply } from '#lib/forum/posts.ts';
+import { createReply, createThread } from '#lib/forum/posting.ts';
 import { reportPost } from '#lib/forum/reports.ts';
-import { createThread } from '#lib/forum/threads.ts';
 
 /**
  * Moderation in the browser: a member's report reaches /moderation; a moderator locks

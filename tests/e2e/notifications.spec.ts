@@ -4,8 +4,7 @@ import { categories, throttleEvents, users } from '#db/schema.ts';
 import { write, type Database } from '#lib/db.ts';
 import { createSession } from '#lib/auth/sessions.ts';
 import { forumActor } from '#lib/forum/access.ts';
-import { createReply } from '#lib/forum/posts.ts';
-import { createThread } from '#lib/forum/threads.ts';
+import { createReply, createThread } from '#lib/forum/posting.ts';
 
 /**
  * Notifications in the browser: member B mentions member A in a reply (made through the

@@ -86,7 +86,7 @@ describe('invitations', () => {
     const first = await acceptInvitation(db, token, { displayName: 'First', password: PASSWORD });
     expect(first.ok).toBe(true);
     const second = await acceptInvitation(db, token, { displayName: 'Second', password: PASSWORD });
-    expect(second).toEqual({ ok: false, reason: 'invalid-invitation' });
+    expect(second).toMatchObject({ ok: false, reason: 'gone' });
     expect(await findOpenInvitation(db, token)).toBeNull();
     expect(await invitationLinkStatus(db, token)).toBe('gone');
     const created = await db.select().from(users).where(eq(users.email, email)).all();
@@ -102,14 +102,14 @@ describe('invitations', () => {
     expect(await findOpenInvitation(db, token, justBefore)).not.toBeNull();
     expect(await findOpenInvitation(db, token, justAfter)).toBeNull();
     expect(await invitationLinkStatus(db, token, justAfter)).toBe('gone');
-    expect(await acceptInvitation(db, token, { displayName: 'Late', password: PASSWORD }, null, justAfter)).toEqual({ ok: false, reason: 'invalid-invitation' });
+    expect(await acceptInvitation(db, token, { displayName: 'Late', password: PASSWORD }, null, justAfter)).toMatchObject({ ok: false, reason: 'gone' });
     expect(await db.select().from(users).where(eq(users.email, email)).get()).toBeUndefined();
   });
 
   it('refuse an address that already has an account, leaving the invitation unused', async () => {
     const { email } = await invitedMember();
     const { token, invitationId } = await createInvitation(db, null, { email, role: 'editor', organisationId });
-    expect(await acceptInvitation(db, token, { displayName: 'Again', password: PASSWORD })).toEqual({ ok: false, reason: 'email-taken' });
+    expect(await acceptInvitation(db, token, { displayName: 'Again', password: PASSWORD })).toMatchObject({ ok: false, reason: 'taken' });
     const invitation = await db.select().from(invitations).where(eq(invitations.id, invitationId)).get();
     expect(invitation!.usedAt).toBeNull();
     expect((await db.select().from(users).where(eq(users.email, email)).all()).length).toBe(1);
@@ -167,7 +167,7 @@ describe('TOTP enrolment', () => {
     const attacker = newTotpKey();
     const now = new Date();
     const result = await completeTotpEnrolment(db, userId, session.id, attacker, totpCode(attacker, currentStep(now)), null, now);
-    expect(result).toEqual({ ok: false, reason: 'already-enrolled' });
+    expect(result).toMatchObject({ ok: false, reason: 'conflict' });
     expect((await db.select().from(sessions).where(eq(sessions.id, session.id)).get())!.mfaVerified).toBe(false);
     expect(await verifyUserTotp(db, userId, totpCode(key, currentStep(now)), now)).toBe(true);
   });
@@ -197,11 +197,11 @@ describe('second factors', () => {
     const { userId, key } = await enrolledMember();
     const old = await regenerateRecoveryCodes(db, userId);
     const now = new Date();
-    expect(await regenerateRecoveryCodesWithTotp(db, userId, '123456', null, now)).toMatchObject({ ok: false, reason: 'wrong-code' });
+    expect(await regenerateRecoveryCodesWithTotp(db, userId, '123456', null, now)).toMatchObject({ ok: false, reason: 'unauthenticated', field: 'code' });
     const code = totpCode(key, currentStep(now));
     const result = await regenerateRecoveryCodesWithTotp(db, userId, code, null, now);
     expect(result.ok).toBe(true);
-    expect(await regenerateRecoveryCodesWithTotp(db, userId, code, null, now)).toMatchObject({ ok: false, reason: 'wrong-code' });
+    expect(await regenerateRecoveryCodesWithTotp(db, userId, code, null, now)).toMatchObject({ ok: false, reason: 'unauthenticated', field: 'code' });
     expect(await useRecoveryCode(db, userId, old[0]!)).toBe(false);
     if (result.ok) expect(await useRecoveryCode(db, userId, result.recoveryCodes[0]!)).toBe(true);
     expect(await auditActions(userId)).toEqual(expect.arrayContaining(['recovery-codes-regenerate:failure', 'recovery-codes-regenerate:success']));
@@ -216,15 +216,16 @@ describe('password change', () => {
     const other2 = await createSession(db, userId);
     const before = await passwordHashOf(userId);
 
-    expect(await changePassword(db, userId, current.session.id, { currentPassword: 'wrong password here', newPassword: NEW_PASSWORD })).toEqual({
+    expect(await changePassword(db, userId, current.session.id, { currentPassword: 'wrong password here', newPassword: NEW_PASSWORD })).toMatchObject({
       ok: false,
-      reason: 'wrong-password',
+      reason: 'unauthenticated',
+      field: 'currentPassword',
     });
     expect(await passwordHashOf(userId)).toBe(before);
     expect((await listUserSessions(db, userId)).length).toBe(3);
 
     const weak = await changePassword(db, userId, current.session.id, { currentPassword: PASSWORD, newPassword: 'password1234' });
-    expect(weak).toMatchObject({ ok: false, reason: 'weak' });
+    expect(weak).toMatchObject({ ok: false, reason: 'invalid', field: 'newPassword' });
     expect(await passwordHashOf(userId)).toBe(before);
 
     const done = await changePassword(db, userId, current.session.id, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
@@ -245,7 +246,8 @@ describe('password change', () => {
     const { session } = await createSession(db, accepted.userId);
     expect(await changePassword(db, accepted.userId, session.id, { currentPassword: PASSWORD, newPassword: `my ${email.split('@')[0]} secret` })).toMatchObject({
       ok: false,
-      reason: 'weak',
+      reason: 'invalid',
+      field: 'newPassword',
     });
   });
 });
@@ -299,7 +301,7 @@ describe('forgotten password request', () => {
     expect(JSON.stringify(rows)).not.toContain('nobody-here');
     let last = unknown as Awaited<ReturnType<typeof requestPasswordReset>>;
     for (let i = 0; i < 5; i++) last = await requestPasswordReset(db, 'nobody-here@accounts.test', ip);
-    expect(last).toMatchObject({ ok: false, reason: 'throttled' });
+    expect(last).toMatchObject({ ok: false, reason: 'rate-limited' });
   });
 });
 
@@ -312,14 +314,15 @@ describe('password reset link', () => {
     const ip = '198.51.100.7';
 
     // A wrong code, no code, a recovery code that is not theirs: nothing changes.
-    expect(await resetPasswordWithSecondFactor(db, token, { password: NEW_PASSWORD, code: '000000' }, ip)).toMatchObject({ ok: false, reason: 'wrong-code' });
-    expect(await resetPasswordWithSecondFactor(db, token, { password: NEW_PASSWORD, code: '' }, ip)).toMatchObject({ ok: false, reason: 'wrong-code' });
+    expect(await resetPasswordWithSecondFactor(db, token, { password: NEW_PASSWORD, code: '000000' }, ip)).toMatchObject({ ok: false, reason: 'unauthenticated', field: 'code' });
+    expect(await resetPasswordWithSecondFactor(db, token, { password: NEW_PASSWORD, code: '' }, ip)).toMatchObject({ ok: false, reason: 'unauthenticated', field: 'code' });
     const someoneElse = await enrolledMember();
     const othersCodes = await regenerateRecoveryCodes(db, someoneElse.userId);
-    expect(await resetPasswordWithSecondFactor(db, token, { password: NEW_PASSWORD, code: othersCodes[0]! }, ip)).toMatchObject({ ok: false, reason: 'wrong-code' });
+    expect(await resetPasswordWithSecondFactor(db, token, { password: NEW_PASSWORD, code: othersCodes[0]! }, ip)).toMatchObject({ ok: false, reason: 'unauthenticated', field: 'code' });
     expect(await resetPasswordWithSecondFactor(db, token, { password: 'password1234', code: totpCode(key, currentStep()) }, ip)).toMatchObject({
       ok: false,
-      reason: 'weak',
+      reason: 'invalid',
+      field: 'password',
     });
     expect(await passwordHashOf(userId)).toBe(before);
     expect(await resetLinkStatus(db, token)).toBe('open');
@@ -333,7 +336,7 @@ describe('password reset link', () => {
 
     // Single use: the same link again, even with a good factor, is gone.
     const codes = await regenerateRecoveryCodes(db, userId);
-    expect(await resetPasswordWithSecondFactor(db, token, { password: 'another fine passphrase', code: codes[0]! }, ip)).toEqual({ ok: false, reason: 'gone' });
+    expect(await resetPasswordWithSecondFactor(db, token, { password: 'another fine passphrase', code: codes[0]! }, ip)).toMatchObject({ ok: false, reason: 'gone' });
     expect(await verifyPassword(await passwordHashOf(userId), NEW_PASSWORD)).toBe(true);
     expect(await unusedRecoveryCodeCount(db, userId)).toBe(10);
   });
@@ -344,7 +347,7 @@ describe('password reset link', () => {
     const first = await createPasswordReset(db, userId, null);
     expect(await resetPasswordWithSecondFactor(db, first.token, { password: NEW_PASSWORD, code: codes[3]! }, '198.51.100.8')).toEqual({ ok: true, userId });
     const second = await createPasswordReset(db, userId, null);
-    expect(await resetPasswordWithSecondFactor(db, second.token, { password: PASSWORD, code: codes[3]! }, '198.51.100.8')).toMatchObject({ ok: false, reason: 'wrong-code' });
+    expect(await resetPasswordWithSecondFactor(db, second.token, { password: PASSWORD, code: codes[3]! }, '198.51.100.8')).toMatchObject({ ok: false, reason: 'unauthenticated', field: 'code' });
   });
 
   it('expires after an hour', async () => {
@@ -352,7 +355,7 @@ describe('password reset link', () => {
     const issued = new Date(Date.now() - RESET_TTL_MS - 1000);
     const { token } = await createPasswordReset(db, userId, null, null, issued);
     expect(await resetLinkStatus(db, token)).toBe('gone');
-    expect(await resetPasswordWithSecondFactor(db, token, { password: NEW_PASSWORD, code: '123456' }, '198.51.100.9')).toEqual({ ok: false, reason: 'gone' });
+    expect(await resetPasswordWithSecondFactor(db, token, { password: NEW_PASSWORD, code: '123456' }, '198.51.100.9')).toMatchObject({ ok: false, reason: 'gone' });
     const rows = await db.select().from(passwordResets).where(eq(passwordResets.userId, userId)).all();
     expect(rows[0]!.usedAt).toBeNull();
   });

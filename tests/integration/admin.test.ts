@@ -112,7 +112,7 @@ describe('members', () => {
     expect((await getMember(db, target.id))!.status).toBe('suspended');
     expect(await lastAudit('member-suspend')).toMatchObject({ outcome: 'success', actorId: admin.id, targetId: String(target.id) });
     // Suspended members cannot be sent a reset link.
-    expect(await createResetLink(db, actor, { userId: target.id })).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(await createResetLink(db, actor, { userId: target.id })).toMatchObject({ ok: false, reason: 'conflict' });
 
     expect(await reactivateMember(db, actor, { userId: target.id })).toMatchObject({ ok: true });
     const three = await createSession(db, target.id, { mfaVerified: true });

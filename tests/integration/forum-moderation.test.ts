@@ -9,8 +9,9 @@ import { and, desc, eq } from 'drizzle-orm';
 import { auditLog, categories, organisations, posts, reports, threads, type Category, type OrganisationType, type Role } from '#db/schema.ts';
 import { write, type Database } from '#lib/db.ts';
 import { forumActor } from '#lib/forum/access.ts';
-import { findVisibleThread, listThreads, createThread } from '#lib/forum/threads.ts';
-import { createReply, listPosts } from '#lib/forum/posts.ts';
+import { createReply, createThread } from '#lib/forum/posting.ts';
+import { findVisibleThread, listThreads } from '#lib/forum/threads.ts';
+import { listPosts } from '#lib/forum/posts.ts';
 import { listCategories } from '#lib/forum/categories.ts';
 import { searchForum } from '#lib/forum/search.ts';
 import {
@@ -103,7 +104,7 @@ describe('pin and lock', () => {
   it('a no-op changes nothing and says so, without an audit row', async () => {
     const thread = await newThread();
     const before = await auditCount();
-    expect(await setPinned(db, moderator, { threadId: thread.id, pinned: false })).toMatchObject({ ok: false, reason: 'invalid', message: 'This thread is not pinned.' });
+    expect(await setPinned(db, moderator, { threadId: thread.id, pinned: false })).toMatchObject({ ok: false, reason: 'unchanged', message: 'This thread is not pinned.' });
     expect(await auditCount()).toBe(before);
   });
 
@@ -259,7 +260,7 @@ describe('the reports queue', () => {
     expect(await lastAudit(A.dismissReport)).toMatchObject({ actorId: moderator.id, outcome: 'success', targetType: 'report', targetId: String(older!.id), detail: { resolution: 'dismissed' } });
     expect(await resolveReport(db, moderator, { reportId: newer!.id, resolution: 'resolved' })).toMatchObject({ ok: true });
     expect(await lastAudit(A.resolveReport)).toMatchObject({ actorId: moderator.id, outcome: 'success', targetId: String(newer!.id) });
-    expect(await resolveReport(db, moderator, { reportId: newer!.id, resolution: 'dismissed' })).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(await resolveReport(db, moderator, { reportId: newer!.id, resolution: 'dismissed' })).toMatchObject({ ok: false, reason: 'unchanged' });
 
     const openIds = (await listReports(db, moderator, { status: 'open', page: 1 })).items.map((i) => i.id);
     expect(openIds).not.toContain(older!.id);

@@ -24,9 +24,9 @@ import {
   type User,
 } from '#db/schema.ts';
 import { write, type Database } from '#lib/db.ts';
-import { canSeeCategory, forumActor, type ForumActor } from '#lib/forum/access.ts';
-import { createReply } from '#lib/forum/posts.ts';
-import { createThread, markRead } from '#lib/forum/threads.ts';
+import { forumActor, type ForumActor } from '#lib/forum/access.ts';
+import { createReply, createThread } from '#lib/forum/posting.ts';
+import { markRead } from '#lib/forum/threads.ts';
 import {
   countUnreadNotifications,
   listNotifications,
@@ -38,7 +38,7 @@ import {
 import { findMentionedMembers, mentionSnippets, pickMentionedNames, suggestMentionNames } from '#lib/forum/mentions.ts';
 import { effectiveLevel } from '#lib/forum/levels.ts';
 import { setCategoryLevel, setThreadLevel, threadLevelOf } from '#lib/forum/subscriptions.ts';
-import { canSeeCategorySql } from '#lib/forum/access.ts';
+import { canSeeCategory, canSeeCategorySql } from '#lib/forum/permissions.ts';
 import { quoteForReply } from '#lib/forum/thread-view.ts';
 import { freshDatabase, type TestDatabase } from './helpers.ts';
 
@@ -374,7 +374,7 @@ describe('restricted categories: nobody outside is told anything', () => {
     for (const restriction of restrictions) {
       for (const role of roles) {
         for (const organisationType of organisationTypes) {
-          const expected = canSeeCategory({ id: 0, displayName: '', role, organisationType }, restriction);
+          const expected = canSeeCategory({ role, organisationType }, restriction);
           const row = await db.get<{ ok: number }>(sql`select ${canSeeCategorySql({ role, organisationType }, restriction)} as ok`);
           expect(Boolean(row.ok), `${role}/${organisationType} in ${JSON.stringify(restriction)}`).toBe(expected);
         }
@@ -401,9 +401,9 @@ describe('reading notifications', () => {
     expect(await countUnreadNotifications(db, reader.user)).toBe(2);
 
     // Someone else's notification is not theirs to mark.
-    expect(await markNotificationRead(db, writer.id, list.items[0]!.id)).toBe(false);
-    expect(await markNotificationRead(db, reader.id, list.items[0]!.id)).toBe(true);
-    expect(await markNotificationRead(db, reader.id, list.items[0]!.id)).toBe(true);
+    expect(await markNotificationRead(db, writer.id, list.items[0]!.id)).toMatchObject({ ok: false, reason: 'not-found' });
+    expect(await markNotificationRead(db, reader.id, list.items[0]!.id)).toEqual({ ok: true });
+    expect(await markNotificationRead(db, reader.id, list.items[0]!.id)).toEqual({ ok: true });
     expect(await countUnreadNotifications(db, reader.user)).toBe(1);
     expect(await markAllNotificationsRead(db, reader.id)).toBe(1);
     expect(await countUnreadNotifications(db, reader.user)).toBe(0);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, throttleEvents, totpCredentials, type User } from '#db/schema.ts';
-import { checkPassword, checkSecondFactor } from '#lib/auth/sign-in.ts';
+import { checkPassword, checkSecondFactor, WRONG_CODE, WRONG_PASSWORD } from '#lib/auth/sign-in.ts';
 import { createSession } from '#lib/auth/sessions.ts';
 import { SIGN_IN_LIMIT } from '#lib/auth/throttle.ts';
 import { currentStep, newTotpKey, saveTotpKey, totpCode, verifyUserTotp } from '#lib/auth/totp.ts';
@@ -48,7 +48,7 @@ describe('signing in with a password', () => {
     const unknown = await checkPassword(t.db, 'nobody@example.org', typed('wrong password one'), freshIp());
     const wrong = await checkPassword(t.db, active.email, typed('wrong password two'), freshIp());
     const blocked = await checkPassword(t.db, suspended.email, PASSWORD, freshIp());
-    expect(unknown).toEqual({ ok: false, reason: 'invalid' });
+    expect(unknown).toEqual(WRONG_PASSWORD);
     expect(wrong).toEqual(unknown);
     expect(blocked).toEqual(unknown);
   });
@@ -62,10 +62,10 @@ describe('signing in with a password', () => {
   it(`refuses the ${SIGN_IN_LIMIT.max + 1}th try in 5 minutes on one account, from any address`, async () => {
     const user = await member();
     for (let i = 1; i <= SIGN_IN_LIMIT.max; i++) {
-      expect(await checkPassword(t.db, user.email, typed(`wrong password ${i}`), freshIp()), `try ${i}`).toEqual({ ok: false, reason: 'invalid' });
+      expect(await checkPassword(t.db, user.email, typed(`wrong password ${i}`), freshIp()), `try ${i}`).toEqual(WRONG_PASSWORD);
     }
     const refused = await checkPassword(t.db, user.email, PASSWORD, freshIp());
-    expect(refused).toMatchObject({ ok: false, reason: 'throttled' });
+    expect(refused).toMatchObject({ ok: false, reason: 'rate-limited' });
     const retryAfter = (refused as { retryAfterSeconds: number }).retryAfterSeconds;
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(SIGN_IN_LIMIT.windowMs / 1000);
@@ -76,11 +76,11 @@ describe('signing in with a password', () => {
   it(`refuses the ${SIGN_IN_LIMIT.max + 1}th try in 5 minutes from one address, whatever the emails`, async () => {
     const ip = freshIp();
     for (let i = 1; i <= SIGN_IN_LIMIT.max; i++) {
-      expect(await checkPassword(t.db, `guess-${i}@example.org`, typed(`guess ${i}`), ip), `try ${i}`).toEqual({ ok: false, reason: 'invalid' });
+      expect(await checkPassword(t.db, `guess-${i}@example.org`, typed(`guess ${i}`), ip), `try ${i}`).toEqual(WRONG_PASSWORD);
     }
     const user = await member();
     const refused = await checkPassword(t.db, user.email, PASSWORD, ip);
-    expect(refused).toMatchObject({ ok: false, reason: 'throttled' });
+    expect(refused).toMatchObject({ ok: false, reason: 'rate-limited' });
     expect((refused as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(0);
     // The same member from another address gets in: it was the address that was throttled.
     expect((await checkPassword(t.db, user.email, PASSWORD, freshIp())).ok).toBe(true);
@@ -99,9 +99,9 @@ describe('signing in with a password', () => {
 
     // A full allowance again: 10 more tries before the 11th is refused.
     for (let i = 1; i <= SIGN_IN_LIMIT.max; i++) {
-      expect(await checkPassword(t.db, user.email, typed(`wrong again ${i}`), freshIp()), `try ${i}`).toEqual({ ok: false, reason: 'invalid' });
+      expect(await checkPassword(t.db, user.email, typed(`wrong again ${i}`), freshIp()), `try ${i}`).toEqual(WRONG_PASSWORD);
     }
-    expect(await checkPassword(t.db, user.email, PASSWORD, freshIp())).toMatchObject({ ok: false, reason: 'throttled' });
+    expect(await checkPassword(t.db, user.email, PASSWORD, freshIp())).toMatchObject({ ok: false, reason: 'rate-limited' });
   });
 });
 
@@ -138,7 +138,7 @@ describe('the second factor', () => {
     const right = totpCode(key, currentStep());
     const wrong = typed(right.slice(0, 5) + String((Number(right[5]) + 5) % 10));
     if ([-1, 0, 1].some((d) => totpCode(key, currentStep() + d) === wrong)) return; // vanishingly unlikely
-    expect(await checkSecondFactor(t.db, user, wrong, freshIp())).toEqual({ ok: false, reason: 'invalid' });
+    expect(await checkSecondFactor(t.db, user, wrong, freshIp())).toEqual(WRONG_CODE);
     expect(await verifyUserTotp(t.db, (await member()).id, right)).toBe(false);
   });
 
@@ -146,7 +146,7 @@ describe('the second factor', () => {
     const user = await member();
     const [code] = (await regenerateRecoveryCodes(t.db, user.id)).map(typed);
     expect(await checkSecondFactor(t.db, user, code!, freshIp())).toEqual({ ok: true });
-    expect(await checkSecondFactor(t.db, user, code!, freshIp())).toEqual({ ok: false, reason: 'invalid' });
+    expect(await checkSecondFactor(t.db, user, code!, freshIp())).toEqual(WRONG_CODE);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
- * What every administration function shares: who is acting, and how a refusal looks.
- * Pages, actions, the CLI and tests call the same functions, so the rules
+ * What every administration function shares: who is acting, and small helpers. Pages,
+ * actions, the CLI and tests call the same functions, so the rules
  * (no self-suspension, unknown ids refused and audited…) hold whichever door is used.
  */
 
@@ -17,25 +17,6 @@ export interface Actor {
 
 /** The command line acts as nobody in particular; its audit rows say `via: 'cli'`. */
 export const cliActor: Actor = { userId: null, ip: null, via: 'cli' };
-
-export type RefusalReason = 'not-found' | 'self' | 'taken' | 'invalid' | 'unchanged';
-
-/**
- * A request refused with nothing changed. `field` names the form field the message
- * belongs next to; without it the message is about the whole form.
- */
-export interface Refusal {
-  ok: false;
-  reason: RefusalReason;
-  message: string;
-  field?: string;
-}
-
-export type Outcome<T extends object = object> = ({ ok: true } & T) | Refusal;
-
-export function refuse(reason: RefusalReason, message: string, field?: string): Refusal {
-  return field ? { ok: false, reason, message, field } : { ok: false, reason, message };
-}
 
 /** Audit detail for an actor: rows written from the command line say so. */
 export function withVia(actor: Actor, detail: Record<string, unknown> = {}): Record<string, unknown> | undefined {

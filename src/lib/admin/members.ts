@@ -11,10 +11,11 @@ import { write, type Database, type Queryable } from '#lib/db.ts';
 import { audit, auditIn } from '#lib/auth/audit.ts';
 import { createInvitation } from '#lib/auth/invitations.ts';
 import { createPasswordReset, RESET_TTL_MS } from '#lib/auth/password-resets.ts';
-import { roleLabels } from '#lib/auth/roles.ts';
 import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS, invalidateUserSessions, listUserSessions } from '#lib/auth/sessions.ts';
 import { findUserByEmail, findUserById, normaliseEmail } from '#lib/auth/users.ts';
-import { likePattern, refuse, withVia, type Actor, type Outcome, type Refusal } from './common.ts';
+import { refuse, type Refusal, type Result } from '#lib/result.ts';
+import { likePattern, withVia, type Actor } from './common.ts';
+import { isOwnAccount, reactivateRefusal, resetLinkRefusal, roleChangeRefusal, suspendRefusal } from './permissions.ts';
 
 export const MEMBERS_PAGE_SIZE = 50;
 
@@ -192,8 +193,9 @@ export async function listOpenInvitations(db: Queryable, now = new Date()): Prom
   return rows.map((r) => ({ ...r, expired: r.expiresAt.getTime() <= now.getTime() }));
 }
 
-/** Audits a refusal and returns it, so callers write `return refused(…)`. */
+/** Audits a refusal and returns it, so callers write `return refused(…)`. A change that would change nothing is not recorded. */
 async function refused(db: Database, actor: Actor, action: string, target: { type: string; id?: number }, refusal: Refusal): Promise<Refusal> {
+  if (refusal.reason === 'unchanged') return refusal;
   await audit(db, { actorId: actor.userId, action, outcome: 'refused', targetType: target.type, targetId: target.id, ip: actor.ip, detail: withVia(actor, { reason: refusal.reason }) });
   return refusal;
 }
@@ -211,7 +213,7 @@ export interface CreatedLink {
  * Invites someone. Refused when the address already belongs to a member or the
  * organisation does not exist. A newer invitation replaces any open one for the address.
  */
-export async function inviteMember(db: Database, actor: Actor, input: InviteInput, now = new Date()): Promise<Outcome<CreatedLink & { invitationId: number }>> {
+export async function inviteMember(db: Database, actor: Actor, input: InviteInput, now = new Date()): Promise<Result<CreatedLink & { invitationId: number }>> {
   const email = normaliseEmail(input.email);
   if (await findUserByEmail(db, email)) {
     return refused(db, actor, 'invitation-create', { type: 'invitation' }, refuse('taken', 'There is already a member with this email address.', 'email'));
@@ -226,7 +228,7 @@ export async function inviteMember(db: Database, actor: Actor, input: InviteInpu
 }
 
 /** Replaces an open (or expired, unused) invitation with a fresh link for the same person. */
-export async function resendInvitation(db: Database, actor: Actor, input: { invitationId: number }, now = new Date()): Promise<Outcome<CreatedLink & { invitationId: number }>> {
+export async function resendInvitation(db: Database, actor: Actor, input: { invitationId: number }, now = new Date()): Promise<Result<CreatedLink & { invitationId: number }>> {
   const old = await db
     .select()
     .from(invitations)
@@ -245,7 +247,7 @@ export async function resendInvitation(db: Database, actor: Actor, input: { invi
   return { ok: true, ...created, email: old.email, expiresAt: invitation!.expiresAt };
 }
 
-export async function revokeInvitation(db: Database, actor: Actor, input: { invitationId: number }, now = new Date()): Promise<Outcome<{ email: string }>> {
+export async function revokeInvitation(db: Database, actor: Actor, input: { invitationId: number }, now = new Date()): Promise<Result<{ email: string }>> {
   const result = await write(db, async (tx) => {
     const open = await tx
       .select()
@@ -264,16 +266,12 @@ export async function revokeInvitation(db: Database, actor: Actor, input: { invi
 }
 
 /** Changes a member's role. An administrator cannot lower their own role. */
-export async function changeRole(db: Database, actor: Actor, input: { userId: number; role: Role }, now = new Date()): Promise<Outcome<{ member: User; from: Role }>> {
+export async function changeRole(db: Database, actor: Actor, input: { userId: number; role: Role }, now = new Date()): Promise<Result<{ member: User; from: Role }>> {
   const action = 'member-role-change';
   const target = await findUserById(db, input.userId);
   if (!target) return refused(db, actor, action, { type: 'user', id: input.userId }, memberNotFound);
-  if (target.id === actor.userId && input.role !== target.role) {
-    return refused(db, actor, action, { type: 'user', id: target.id }, refuse('self', 'You cannot change your own role. Ask another administrator to do it.', 'role'));
-  }
-  if (input.role === target.role) {
-    return refuse('unchanged', `${target.displayName} is already ${articleFor(roleLabels[input.role])}.`, 'role');
-  }
+  const refusal = roleChangeRefusal(actor, target, input.role);
+  if (refusal) return refused(db, actor, action, { type: 'user', id: target.id }, refusal);
   const member = await write(db, async (tx) => {
     const [member] = await tx.update(users).set({ role: input.role }).where(eq(users.id, target.id)).returning();
     await auditIn(tx, { actorId: actor.userId, action, outcome: 'success', targetType: 'user', targetId: target.id, ip: actor.ip, detail: withVia(actor, { from: target.role, to: input.role }) }, now);
@@ -282,22 +280,16 @@ export async function changeRole(db: Database, actor: Actor, input: { userId: nu
   return { ok: true, member, from: target.role };
 }
 
-function articleFor(label: string): string {
-  return `${/^[AEIOU]/.test(label) ? 'an' : 'a'} ${label.toLowerCase()}`;
-}
-
 /**
  * Suspends a member: they cannot sign in, and every session they have ends now.
  * An administrator cannot suspend themselves.
  */
-export async function suspendMember(db: Database, actor: Actor, input: { userId: number }, now = new Date()): Promise<Outcome<{ member: User; sessionsEnded: number }>> {
+export async function suspendMember(db: Database, actor: Actor, input: { userId: number }, now = new Date()): Promise<Result<{ member: User; sessionsEnded: number }>> {
   const action = 'member-suspend';
   const target = await findUserById(db, input.userId);
   if (!target) return refused(db, actor, action, { type: 'user', id: input.userId }, memberNotFound);
-  if (target.id === actor.userId) {
-    return refused(db, actor, action, { type: 'user', id: target.id }, refuse('self', 'You cannot suspend your own account. Ask another administrator to do it.'));
-  }
-  if (target.status === 'suspended') return refuse('unchanged', `${target.displayName} is already suspended.`);
+  const refusal = suspendRefusal(actor, target);
+  if (refusal) return refused(db, actor, action, { type: 'user', id: target.id }, refusal);
   const member = await write(db, async (tx) => {
     const [member] = await tx.update(users).set({ status: 'suspended' }).where(eq(users.id, target.id)).returning();
     await auditIn(tx, { actorId: actor.userId, action, outcome: 'success', targetType: 'user', targetId: target.id, ip: actor.ip, detail: withVia(actor, { email: target.email }) }, now);
@@ -309,11 +301,12 @@ export async function suspendMember(db: Database, actor: Actor, input: { userId:
   return { ok: true, member, sessionsEnded };
 }
 
-export async function reactivateMember(db: Database, actor: Actor, input: { userId: number }, now = new Date()): Promise<Outcome<{ member: User }>> {
+export async function reactivateMember(db: Database, actor: Actor, input: { userId: number }, now = new Date()): Promise<Result<{ member: User }>> {
   const action = 'member-reactivate';
   const target = await findUserById(db, input.userId);
   if (!target) return refused(db, actor, action, { type: 'user', id: input.userId }, memberNotFound);
-  if (target.status === 'active') return refuse('unchanged', `${target.displayName} is already active.`);
+  const refusal = reactivateRefusal(target);
+  if (refusal) return refusal;
   const member = await write(db, async (tx) => {
     const [member] = await tx.update(users).set({ status: 'active' }).where(eq(users.id, target.id)).returning();
     await auditIn(tx, { actorId: actor.userId, action, outcome: 'success', targetType: 'user', targetId: target.id, ip: actor.ip, detail: withVia(actor, { email: target.email }) }, now);
@@ -323,23 +316,22 @@ export async function reactivateMember(db: Database, actor: Actor, input: { user
 }
 
 /** Ends every session of a member (an administrator's own current session is kept). */
-export async function revokeMemberSessions(db: Database, actor: Actor, input: { userId: number }, now = new Date()): Promise<Outcome<{ member: User; sessionsEnded: number }>> {
+export async function revokeMemberSessions(db: Database, actor: Actor, input: { userId: number }, now = new Date()): Promise<Result<{ member: User; sessionsEnded: number }>> {
   const action = 'member-sessions-revoke';
   const target = await findUserById(db, input.userId);
   if (!target) return refused(db, actor, action, { type: 'user', id: input.userId }, memberNotFound);
-  const keep = target.id === actor.userId ? (actor.sessionId ?? undefined) : undefined;
+  const keep = isOwnAccount(actor, target) ? (actor.sessionId ?? undefined) : undefined;
   const sessionsEnded = await invalidateUserSessions(db, target.id, keep);
   await audit(db, { actorId: actor.userId, action, outcome: 'success', targetType: 'user', targetId: target.id, ip: actor.ip, detail: withVia(actor, { sessionsEnded }) }, now);
   return { ok: true, member: target, sessionsEnded };
 }
 
 /** A one-time password reset link for a member, for the administrator to pass on. */
-export async function createResetLink(db: Database, actor: Actor, input: { userId: number }, now = new Date()): Promise<Outcome<CreatedLink & { member: User }>> {
+export async function createResetLink(db: Database, actor: Actor, input: { userId: number }, now = new Date()): Promise<Result<CreatedLink & { member: User }>> {
   const target = await findUserById(db, input.userId);
   if (!target) return refused(db, actor, 'password-reset-create', { type: 'user', id: input.userId }, memberNotFound);
-  if (target.status !== 'active') {
-    return refused(db, actor, 'password-reset-create', { type: 'user', id: target.id }, refuse('invalid', `${target.displayName} is suspended. Reactivate them first.`));
-  }
+  const refusal = resetLinkRefusal(target);
+  if (refusal) return refused(db, actor, 'password-reset-create', { type: 'user', id: target.id }, refusal);
   const { token, path } = await createPasswordReset(db, target.id, actor.userId, actor.ip, now, withVia(actor, {}));
   return { ok: true, token, path, email: target.email, member: target, expiresAt: new Date(now.getTime() + RESET_TTL_MS) };
 }

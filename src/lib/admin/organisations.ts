@@ -8,7 +8,8 @@ import { organisations, organisationTypes, users, type Organisation, type Organi
 import { write, type Database, type Queryable } from '#lib/db.ts';
 import { auditIn } from '#lib/auth/audit.ts';
 import { regionKeys, regions, type Region } from '#lib/content/taxonomy.ts';
-import { isUniqueViolation, refuse, withVia, type Actor, type Outcome } from './common.ts';
+import { refuse, type Result } from '#lib/result.ts';
+import { isUniqueViolation, withVia, type Actor } from './common.ts';
 
 /** How each type of organisation is named on screen; every value of the enum has one. */
 export const organisationTypeLabels: Record<OrganisationType, string> = {
@@ -80,7 +81,7 @@ export function regionLabel(region: string): string {
   return regions[region as Region] ?? region;
 }
 
-export async function createOrganisation(db: Database, actor: Actor, input: OrganisationInput): Promise<Outcome<{ organisation: Organisation }>> {
+export async function createOrganisation(db: Database, actor: Actor, input: OrganisationInput): Promise<Result<{ organisation: Organisation }>> {
   try {
     return await write(db, async (tx) => {
       if (await findOrganisationByName(tx, input.name)) {
@@ -102,7 +103,7 @@ export async function updateOrganisation(
   db: Database,
   actor: Actor,
   input: OrganisationInput & { id: number },
-): Promise<Outcome<{ organisation: Organisation }>> {
+): Promise<Result<{ organisation: Organisation }>> {
   try {
     return await write(db, async (tx) => {
       const before = await getOrganisation(tx, input.id);

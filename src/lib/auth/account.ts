@@ -14,9 +14,10 @@ import {
   users,
 } from '#db/schema.ts';
 import { write, type Database } from '#lib/db.ts';
+import { rateLimited, refuse, type Result } from '#lib/result.ts';
 import { audit, auditIn } from './audit.ts';
 import { findOpenInvitation } from './invitations.ts';
-import { completePasswordReset, findOpenReset } from './password-resets.ts';
+import { completePasswordReset, findOpenReset, RESET_GONE_MESSAGE } from './password-resets.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import { replaceRecoveryCodesIn, unusedRecoveryCodeCount, useRecoveryCode } from './recovery-codes.ts';
 import { invalidateUserSessions } from './sessions.ts';
@@ -27,8 +28,6 @@ import { findUserByEmail, findUserById } from './users.ts';
 
 export const DISPLAY_NAME_MIN = 2;
 export const DISPLAY_NAME_MAX = 80;
-
-type Throttled = { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
 /** Throttle keys shared with sign-in, so guesses at a member's codes count together wherever they are made. */
 const mfaKey = (userId: number) => `mfa:account:${userId}`;
@@ -48,11 +47,7 @@ export function organisationOf(db: Database, organisationId: number) {
 
 // ---------------------------------------------------------------- password
 
-export type ChangePasswordResult =
-  | { ok: true; revokedSessions: number }
-  | { ok: false; reason: 'wrong-password' }
-  | { ok: false; reason: 'weak'; message: string }
-  | Throttled;
+export type ChangePasswordResult = Result<{ revokedSessions: number }>;
 
 /**
  * Changes a signed-in member's password after checking the current one (throttled per
@@ -71,15 +66,15 @@ export async function changePassword(
   const limited = await throttle(db, [`password-change:account:${userId}`], undefined, now);
   if (!limited.allowed) {
     await audit(db, { actorId: userId, action: 'password-change', outcome: 'refused', ip, detail: { reason: 'throttled' } }, now);
-    return { ok: false, reason: 'throttled', retryAfterSeconds: limited.retryAfterSeconds };
+    return rateLimited(limited.retryAfterSeconds);
   }
   const user = await findUserById(db, userId);
   if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
     await audit(db, { actorId: userId, action: 'password-change', outcome: 'failure', ip, detail: { reason: 'wrong-password' } }, now);
-    return { ok: false, reason: 'wrong-password' };
+    return refuse('unauthenticated', 'Your current password is not right.', 'currentPassword');
   }
   const problem = passwordProblem(input.newPassword, { email: user.email, displayName: user.displayName });
-  if (problem) return { ok: false, reason: 'weak', message: problem };
+  if (problem) return refuse('invalid', problem, 'newPassword');
   const passwordHash = await hashPassword(input.newPassword);
   const revokedSessions = await write(db, async (tx) => {
     await tx.update(users).set({ passwordHash }).where(eq(users.id, userId));
@@ -94,18 +89,18 @@ export async function changePassword(
 
 // ---------------------------------------------------------------- recovery codes
 
-export type RegenerateResult = { ok: true; recoveryCodes: string[] } | { ok: false; reason: 'wrong-code' } | Throttled;
+export type RegenerateResult = Result<{ recoveryCodes: string[] }>;
 
 /** New recovery codes (the old ones stop working), confirmed with a current code from the app. */
 export async function regenerateRecoveryCodesWithTotp(db: Database, userId: number, code: string, ip: string | null = null, now = new Date()): Promise<RegenerateResult> {
   const limited = await throttle(db, [mfaKey(userId)], undefined, now);
   if (!limited.allowed) {
     await audit(db, { actorId: userId, action: 'recovery-codes-regenerate', outcome: 'refused', ip, detail: { reason: 'throttled' } }, now);
-    return { ok: false, reason: 'throttled', retryAfterSeconds: limited.retryAfterSeconds };
+    return rateLimited(limited.retryAfterSeconds);
   }
   if (!(await verifyUserTotp(db, userId, code.replace(/\s/g, ''), now))) {
     await audit(db, { actorId: userId, action: 'recovery-codes-regenerate', outcome: 'failure', ip, detail: { reason: 'wrong-code' } }, now);
-    return { ok: false, reason: 'wrong-code' };
+    return refuse('unauthenticated', 'That code is not right, or has been used already. Wait for the next code and try again.', 'code');
   }
   const recoveryCodes = await write(db, async (tx) => {
     const codes = await replaceRecoveryCodesIn(tx, userId);
@@ -228,12 +223,6 @@ export async function exportMyData(db: Database, userId: number, currentSessionI
 
 export type LinkStatus = 'open' | 'gone' | 'unknown';
 
-/** Said for every invitation link that no longer works, by the page and by the action. */
-export const INVITATION_GONE_MESSAGE =
-  'This invitation link has expired or has already been used. Ask the person who invited you for a new one.';
-export const RESET_GONE_MESSAGE =
-  'This password reset link has expired or has already been used. Ask your network administrator for a new one.';
-
 const TOKEN_SHAPE = /^[a-z2-7]{20,80}$/;
 
 /** What the invitation page shows about an open invitation, or null when the link does not work. */
@@ -270,9 +259,9 @@ export const RESET_REQUEST_LIMIT = { max: 5, windowMs: 15 * 60 * 1000 };
  * it records the request for administrators (who can issue a reset link) and gives the
  * same answer whether or not the address is a member's: the same queries run either way.
  */
-export async function requestPasswordReset(db: Database, email: string, ip: string, now = new Date()): Promise<{ ok: true } | Throttled> {
+export async function requestPasswordReset(db: Database, email: string, ip: string, now = new Date()): Promise<Result> {
   const limited = await throttle(db, [`password-reset-request:ip:${ip}`], RESET_REQUEST_LIMIT, now);
-  if (!limited.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: limited.retryAfterSeconds };
+  if (!limited.allowed) return rateLimited(limited.retryAfterSeconds);
   const user = await findUserByEmail(db, email);
   // The typed address is not kept when it is not a member's: it is someone else's personal data.
   await audit(
@@ -285,12 +274,9 @@ export async function requestPasswordReset(db: Database, email: string, ip: stri
 
 // ---------------------------------------------------------------- reset link
 
-export type ResetResult =
-  | { ok: true; userId: number }
-  | { ok: false; reason: 'gone' }
-  | { ok: false; reason: 'weak'; message: string }
-  | { ok: false; reason: 'wrong-code' }
-  | Throttled;
+export type ResetResult = Result<{ userId: number }>;
+
+const resetGone = refuse('gone', RESET_GONE_MESSAGE);
 
 /**
  * Sets a new password from an administrator's reset link. A reset never bypasses MFA: the
@@ -307,15 +293,15 @@ export async function resetPasswordWithSecondFactor(
   now = new Date(),
 ): Promise<ResetResult> {
   const reset = await findOpenReset(db, token, now);
-  if (!reset) return { ok: false, reason: 'gone' };
+  if (!reset) return resetGone;
   const { user } = reset;
   const problem = passwordProblem(input.password, { email: user.email, displayName: user.displayName });
-  if (problem) return { ok: false, reason: 'weak', message: problem };
+  if (problem) return refuse('invalid', problem, 'password');
 
   const limited = await throttle(db, [mfaKey(user.id), `password-reset:ip:${ip}`], undefined, now);
   if (!limited.allowed) {
     await audit(db, { actorId: null, action: 'password-reset-complete', outcome: 'refused', targetType: 'user', targetId: user.id, ip, detail: { reason: 'throttled' } }, now);
-    return { ok: false, reason: 'throttled', retryAfterSeconds: limited.retryAfterSeconds };
+    return rateLimited(limited.retryAfterSeconds);
   }
   if (await hasTotp(db, user.id)) {
     const compact = input.code.replace(/\s/g, '');
@@ -323,10 +309,10 @@ export async function resetPasswordWithSecondFactor(
     const ok = method === 'totp' ? await verifyUserTotp(db, user.id, compact, now) : await useRecoveryCode(db, user.id, input.code, now);
     if (!ok) {
       await audit(db, { actorId: null, action: 'password-reset-complete', outcome: 'failure', targetType: 'user', targetId: user.id, ip, detail: { reason: 'wrong-code', method } }, now);
-      return { ok: false, reason: 'wrong-code' };
+      return refuse('unauthenticated', 'That code is not right, or has been used already.', 'code');
     }
   }
-  if (!(await completePasswordReset(db, token, input.password, ip, now))) return { ok: false, reason: 'gone' };
+  if (!(await completePasswordReset(db, token, input.password, ip, now))) return resetGone;
   const revoked = await invalidateUserSessions(db, user.id);
   await audit(db, { actorId: user.id, action: 'sessions-revoke-all', outcome: 'success', targetType: 'user', targetId: user.id, ip, detail: { reason: 'password-reset', sessions: revoked } }, now);
   await clearThrottle(db, mfaKey(user.id));

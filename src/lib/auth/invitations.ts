@@ -1,6 +1,7 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import { invitations, users, type Role } from '#db/schema.ts';
 import { write, type Database } from '#lib/db.ts';
+import { refuse, type Result } from '#lib/result.ts';
 import { auditIn } from './audit.ts';
 import { hashPassword } from './passwords.ts';
 import { hashToken, randomToken } from './tokens.ts';
@@ -55,7 +56,12 @@ export async function findOpenInvitation(db: Database, token: string, now = new 
   );
 }
 
-export type AcceptResult = { ok: true; userId: number } | { ok: false; reason: 'invalid-invitation' | 'email-taken' };
+/** Said for every invitation link that no longer works, by the page and by the action. */
+export const INVITATION_GONE_MESSAGE =
+  'This invitation link has expired or has already been used. Ask the person who invited you for a new one.';
+const invitationGone = refuse('gone', INVITATION_GONE_MESSAGE);
+
+export type AcceptResult = Result<{ userId: number }>;
 
 /**
  * Turns an invitation into an account. The invitation is marked used in the same
@@ -75,11 +81,13 @@ export async function acceptInvitation(
       .from(invitations)
       .where(and(eq(invitations.tokenHash, hashToken(token)), isNull(invitations.usedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, now)))
       .get();
-    if (!invitation) return { ok: false, reason: 'invalid-invitation' } as const;
+    if (!invitation) return invitationGone;
     const existing = await tx.select({ id: users.id }).from(users).where(eq(users.email, invitation.email)).get();
-    if (existing) return { ok: false, reason: 'email-taken' } as const;
+    if (existing) {
+      return refuse('taken', `There is already an account for ${invitation.email}. Sign in with it, or use "I have forgotten my password" on the sign-in page.`);
+    }
     const used = await tx.update(invitations).set({ usedAt: now }).where(and(eq(invitations.id, invitation.id), isNull(invitations.usedAt)));
-    if (used.rowsAffected !== 1) return { ok: false, reason: 'invalid-invitation' } as const;
+    if (used.rowsAffected !== 1) return invitationGone;
     const [user] = await tx
       .insert(users)
       .values({ email: invitation.email, displayName: input.displayName, role: invitation.role, organisationId: invitation.organisationId, passwordHash, createdAt: now })

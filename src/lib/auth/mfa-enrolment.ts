@@ -6,6 +6,7 @@ import { totpEncryptionKey } from './keys.ts';
 import { replaceRecoveryCodesIn } from './recovery-codes.ts';
 import { open, seal } from './secret-box.ts';
 import { matchTotp } from './totp.ts';
+import { refuse, type Result } from '#lib/result.ts';
 
 /** How long a set-up page's key stays usable: time to install an app and scan. */
 export const PENDING_ENROLMENT_TTL_MS = 30 * 60 * 1000;
@@ -45,7 +46,10 @@ export function openPendingEnrolment(sealed: string | undefined, userId: number,
   }
 }
 
-export type EnrolmentResult = { ok: true; recoveryCodes: string[] } | { ok: false; reason: 'wrong-code' | 'already-enrolled' };
+export type EnrolmentResult = Result<{ recoveryCodes: string[] }>;
+
+/** An account that has an app already must sign in with it; a second one is never added this way. */
+export const ALREADY_ENROLLED = refuse('conflict', 'Your account already has an authenticator app. Sign in with a code from it.');
 
 /**
  * Finishes TOTP enrolment once the member proves their app has the key. In one write:
@@ -65,7 +69,9 @@ export async function completeTotpEnrolment(
   now = new Date(),
 ): Promise<EnrolmentResult> {
   const step = matchTotp(key, code.replace(/\s/g, ''), 0, now);
-  if (step === null) return { ok: false, reason: 'wrong-code' };
+  if (step === null) {
+    return refuse('invalid', 'That code is not right. Enter the code your app shows now; if it still fails, check that the time on your phone is set automatically.', 'code');
+  }
   const keySealed = seal(totpEncryptionKey(), key);
   return write(db, async (tx) => {
     const inserted = await tx
@@ -75,7 +81,7 @@ export async function completeTotpEnrolment(
       .returning({ userId: totpCredentials.userId });
     if (inserted.length !== 1) {
       await auditIn(tx, { actorId: userId, action: 'mfa-enrol', outcome: 'refused', ip, detail: { reason: 'already-enrolled' } }, now);
-      return { ok: false, reason: 'already-enrolled' } as const;
+      return ALREADY_ENROLLED;
     }
     const recoveryCodes = await replaceRecoveryCodesIn(tx, userId);
     await tx.update(sessions).set({ mfaVerified: true }).where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)));

@@ -5,6 +5,10 @@ import { auditIn } from './audit.ts';
 import { hashPassword } from './passwords.ts';
 import { hashToken, randomToken } from './tokens.ts';
 
+/** Said for every reset link that no longer works, by the page and by the action. */
+export const RESET_GONE_MESSAGE =
+  'This password reset link has expired or has already been used. Ask your network administrator for a new one.';
+
 /** A reset link works once, for one hour. */
 export const RESET_TTL_MS = 60 * 60 * 1000;
 

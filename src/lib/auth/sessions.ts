@@ -1,6 +1,6 @@
 import { and, eq, ne } from 'drizzle-orm';
 import type { AstroCookies } from 'astro';
-import { sessions, users, type Session, type User } from '#db/schema.ts';
+import { organisations, sessions, users, type OrganisationType, type Session, type User } from '#db/schema.ts';
 import { write, type Database } from '#lib/db.ts';
 import { hashToken, randomToken, sameHash } from './tokens.ts';
 
@@ -13,7 +13,10 @@ const ACTIVITY_WRITE_INTERVAL_MS = 5 * 60 * 1000;
 
 export const SESSION_COOKIE = '__Host-session';
 
-export type SessionValidation = { session: Session; user: User } | { session: null; user: null };
+/** The signed-in member, with their organisation's type: what the forum's rules need, loaded in the same query. */
+export type SessionUser = User & { organisationType: OrganisationType };
+
+export type SessionValidation = { session: Session; user: SessionUser } | { session: null; user: null };
 const none: SessionValidation = { session: null, user: null };
 
 export interface SessionOrigin {
@@ -48,9 +51,17 @@ export async function createSession(db: Database, userId: number, origin: Sessio
 export async function validateSessionToken(db: Database, token: string | undefined, now = new Date()): Promise<SessionValidation> {
   const [id, secret, extra] = token?.split('.') ?? [];
   if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 128) return none;
-  const row = await db.select().from(sessions).innerJoin(users, eq(users.id, sessions.userId)).where(eq(sessions.id, id)).get();
-  if (!row || !sameHash(hashToken(secret), row.sessions.secretHash)) return none;
-  const { sessions: session, users: user } = row;
+  // One query for everything a request needs about its member (the forum's rules need the organisation's type).
+  const row = await db
+    .select({ session: sessions, user: users, organisationType: organisations.type })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .innerJoin(organisations, eq(organisations.id, users.organisationId))
+    .where(eq(sessions.id, id))
+    .get();
+  if (!row || !sameHash(hashToken(secret), row.session.secretHash)) return none;
+  const { session } = row;
+  const user: SessionUser = { ...row.user, organisationType: row.organisationType };
   const t = now.getTime();
   const expired =
     t - session.lastVerifiedAt.getTime() >= IDLE_TIMEOUT_MS || t - session.createdAt.getTime() >= ABSOLUTE_LIFETIME_MS;

@@ -1,5 +1,6 @@
 import type { User } from '#db/schema.ts';
 import type { Database } from '#lib/db.ts';
+import { rateLimited, refuse, type Result } from '#lib/result.ts';
 import { audit } from './audit.ts';
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
 import { clearThrottle, throttle } from './throttle.ts';
@@ -7,10 +8,12 @@ import { findUserByEmail, normaliseEmail } from './users.ts';
 import { useRecoveryCode } from './recovery-codes.ts';
 import { verifyUserTotp } from './totp.ts';
 
-export type PasswordStepResult =
-  | { ok: true; user: User }
-  | { ok: false; reason: 'invalid' }
-  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
+export type PasswordStepResult = Result<{ user: User }>;
+
+/** The one answer for an unknown email, a wrong password and a suspended account alike. */
+export const WRONG_PASSWORD = refuse('unauthenticated', 'The email address or password is not right.');
+/** The one answer for a wrong, used or old code. */
+export const WRONG_CODE = refuse('unauthenticated', 'That code is not right, or has been used already.');
 
 const accountKey = (email: string) => `sign-in:account:${normaliseEmail(email)}`;
 const ipKey = (ip: string) => `sign-in:ip:${ip}`;
@@ -24,7 +27,7 @@ export async function checkPassword(db: Database, email: string, password: strin
   const limited = await throttle(db, [accountKey(email), ipKey(ip)]);
   if (!limited.allowed) {
     await audit(db, { actorId: null, action: 'sign-in', outcome: 'refused', ip, detail: { reason: 'throttled' } });
-    return { ok: false, reason: 'throttled', retryAfterSeconds: limited.retryAfterSeconds };
+    return rateLimited(limited.retryAfterSeconds);
   }
   const user = await findUserByEmail(db, email);
   const valid = user ? await verifyPassword(user.passwordHash, password) : (await burnPasswordCheck(password), false);
@@ -36,19 +39,19 @@ export async function checkPassword(db: Database, email: string, password: strin
       ip,
       detail: { reason: !user ? 'unknown-email' : !valid ? 'wrong-password' : 'suspended' },
     });
-    return { ok: false, reason: 'invalid' };
+    return WRONG_PASSWORD;
   }
   return { ok: true, user };
 }
 
-export type SecondFactorResult = { ok: true } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
+export type SecondFactorResult = Result;
 
 /** Second step: a TOTP code, or one of the member's recovery codes. Throttled like the first. */
 export async function checkSecondFactor(db: Database, user: User, code: string, ip: string): Promise<SecondFactorResult> {
   const limited = await throttle(db, [`mfa:account:${user.id}`, ipKey(ip)]);
   if (!limited.allowed) {
     await audit(db, { actorId: user.id, action: 'sign-in-mfa', outcome: 'refused', ip, detail: { reason: 'throttled' } });
-    return { ok: false, reason: 'throttled', retryAfterSeconds: limited.retryAfterSeconds };
+    return rateLimited(limited.retryAfterSeconds);
   }
   const compact = code.replace(/\s/g, '');
   const ok = /^\d{6}$/.test(compact) ? await verifyUserTotp(db, user.id, compact) : await useRecoveryCode(db, user.id, code);
@@ -63,5 +66,5 @@ export async function checkSecondFactor(db: Database, user: User, code: string, 
     await clearThrottle(db, accountKey(user.email));
     await clearThrottle(db, `mfa:account:${user.id}`);
   }
-  return ok ? { ok: true } : { ok: false, reason: 'invalid' };
+  return ok ? { ok: true } : WRONG_CODE;
 }

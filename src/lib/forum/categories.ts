@@ -1,7 +1,8 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { categories, readStates, threads, type Category } from '#db/schema.ts';
 import type { Queryable } from '#lib/db.ts';
-import { canSeeCategory, isModerator, type ForumActor } from './access.ts';
+import type { ForumActor } from './access.ts';
+import { canSeeCategory, visibleThreadsSql } from './permissions.ts';
 
 export interface CategorySummary {
   category: Category;
@@ -14,7 +15,6 @@ export interface CategorySummary {
 
 /** The categories a member may see, in order, with counts and their unread threads. */
 export async function listCategories(db: Queryable, actor: ForumActor): Promise<CategorySummary[]> {
-  const visibleThreads = isModerator(actor) ? sql`1` : isNull(threads.hiddenAt);
   const rows = await db
     .select({
       category: categories,
@@ -24,7 +24,7 @@ export async function listCategories(db: Queryable, actor: ForumActor): Promise<
       unreadCount: sql<number>`coalesce(sum(${threads.highestPostNumber} > coalesce(${readStates.lastReadPostNumber}, 0)), 0)`,
     })
     .from(categories)
-    .leftJoin(threads, and(eq(threads.categoryId, categories.id), visibleThreads))
+    .leftJoin(threads, and(eq(threads.categoryId, categories.id), visibleThreadsSql(actor)))
     .leftJoin(readStates, and(eq(readStates.threadId, threads.id), eq(readStates.userId, actor.id)))
     .groupBy(categories.id)
     .orderBy(asc(categories.position), asc(categories.name))

@@ -10,9 +10,11 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { categories, threads, type Category, type Thread } from '#db/schema.ts';
 import { write, type Database, type Queryable } from '#lib/db.ts';
-import { notFound, type ForumActor, type Refusal } from './access.ts';
+import type { Result } from '#lib/result.ts';
+import { notFound, type ForumActor } from './access.ts';
 import { TITLE_MAX } from './limits.ts';
-import { createThread, findVisibleThread } from './threads.ts';
+import { createThread } from './posting.ts';
+import { findVisibleThread } from './threads.ts';
 
 export const GUIDES_CATEGORY = {
   slug: 'practice-guides',
@@ -76,7 +78,7 @@ function openingPost(guide: GuideRef): string {
   ].join('\n\n');
 }
 
-export type GuideThreadResult = { ok: true; thread: Thread; created: boolean } | Refusal;
+export type GuideThreadResult = Result<{ thread: Thread; created: boolean }>;
 
 /** Opens the guide's discussion, starting it (as this member) if there is none. Never makes two. */
 export async function openOrCreateGuideThread(db: Database, actor: ForumActor, guide: GuideRef, now = new Date()): Promise<GuideThreadResult> {

@@ -20,7 +20,7 @@ import { organisations, users, type Category, type OrganisationType, type Role }
 import type { Queryable } from '#lib/db.ts';
 import { DISPLAY_NAME_MAX } from '#lib/auth/account.ts';
 import type { ForumActor } from './access.ts';
-import { canSeeCategorySql } from './access.ts';
+import { canSeeCategorySql } from './permissions.ts';
 
 export const MENTIONS_PER_POST_MAX = 10;
 export const MENTION_SUGGESTIONS_MAX = 8;

@@ -13,7 +13,9 @@ import { z } from 'zod';
 import { categories, posts, reports, threads, users, type Post, type Thread } from '#db/schema.ts';
 import { write, type Database, type Queryable, type Transaction } from '#lib/db.ts';
 import { audit, auditIn } from '#lib/auth/audit.ts';
-import { isModerator, notFound, type ForumActor, type Refusal } from './access.ts';
+import { refuse, type Refusal, type Result } from '#lib/result.ts';
+import { notFound, type ForumActor } from './access.ts';
+import { canModerate } from './permissions.ts';
 import { postLocation } from './urls.ts';
 
 /** A moderator at work: who they are and where the request came from (for the audit log). */
@@ -49,10 +51,11 @@ export const reasonSchema = z
   .min(3, 'Give a reason of at least 3 characters, for the other moderators')
   .max(500, 'Keep the reason to 500 characters or fewer');
 
-export type ModerationResult<T extends object = object> = ({ ok: true } & T) | Refusal;
+export type ModerationResult<T extends object = object> = Result<T>;
 
-const forbidden: Refusal = { ok: false, reason: 'forbidden', message: 'Only moderators can do this.' };
-const unchanged = (message: string): Refusal => ({ ok: false, reason: 'invalid', message });
+const forbidden = refuse('forbidden', 'Only moderators can do this.');
+/** A change that would change nothing: answered with a message, not recorded. */
+const unchanged = (message: string) => refuse('unchanged', message);
 
 interface Target {
   type: 'thread' | 'post' | 'report';
@@ -71,14 +74,14 @@ async function refused(db: Database, actor: ModerationActor, action: AuditAction
 
 /** The one gate in front of every moderator action: a non-moderator is refused and audited. */
 async function guard(db: Database, actor: ModerationActor, action: AuditAction, target: Target, now: Date): Promise<Refusal | null> {
-  return isModerator(actor) ? null : refused(db, actor, action, target, forbidden, now);
+  return canModerate(actor) ? null : refused(db, actor, action, target, forbidden, now);
 }
 
 function succeeded(tx: Transaction, actor: ModerationActor, action: AuditAction, target: Target, detail: Record<string, unknown>, now: Date) {
   return auditIn(tx, { actorId: actor.id, action, outcome: 'success', targetType: target.type, targetId: target.id, ip: actor.ip, detail }, now);
 }
 
-/** Audits a refusal of someone who is not a moderator at the door (a page or an action). */
+/** Audits a refusal of someone who is not a moderator at a page's door (actions: src/actions/define.ts). */
 export async function auditModerationRefusal(
   db: Database,
   entry: { actorId: number | null; ip: string | null; action: AuditAction | string; targetType: string; targetId: string; reason: string },
@@ -146,12 +149,12 @@ export function setLocked(db: Database, actor: ModerationActor, input: { threadI
  */
 export function moveThread(db: Database, actor: ModerationActor, input: { threadId: number; categoryId: number }, now = new Date()) {
   return threadAction(db, actor, moderationAuditActions.move, input.threadId, now, async (thread) => {
-    if (thread.categoryId === input.categoryId) return { refusal: { ok: false, reason: 'invalid', field: 'categoryId', message: 'The thread is already in that category.' } };
+    if (thread.categoryId === input.categoryId) return { refusal: refuse('unchanged', 'The thread is already in that category.', 'categoryId') };
     const [from, to] = await Promise.all([
       db.select().from(categories).where(eq(categories.id, thread.categoryId)).get(),
       db.select().from(categories).where(eq(categories.id, input.categoryId)).get(),
     ]);
-    if (!to) return { refusal: { ok: false, reason: 'invalid', field: 'categoryId', message: 'Choose a category from the list.' } };
+    if (!to) return { refusal: refuse('invalid', 'Choose a category from the list.', 'categoryId') };
     return { set: { categoryId: to.id }, detail: { from: from?.slug ?? thread.categoryId, to: to.slug } };
   });
 }
@@ -253,7 +256,7 @@ export type PostModerationState =
 export function presentPost<V extends { post: Post }>(actor: Pick<ForumActor, 'role'>, view: V): V & { moderation: PostModerationState } {
   const { post } = view;
   if (!post.hiddenAt) return { ...view, moderation: { state: 'visible' } };
-  if (isModerator(actor)) {
+  if (canModerate(actor)) {
     return { ...view, moderation: { state: 'hidden', showContent: true, reason: post.hiddenReason, hiddenAt: post.hiddenAt, hiddenBy: post.hiddenBy } };
   }
   return { ...view, post: { ...post, raw: '', html: '', hiddenReason: null, hiddenBy: null }, moderation: { state: 'hidden', showContent: false } };
@@ -280,7 +283,7 @@ export async function resolveReport(
   const gate = await guard(db, actor, action, target, now);
   if (gate) return gate;
   const report = await db.select().from(reports).where(eq(reports.id, input.reportId)).get();
-  if (!report) return refused(db, actor, action, target, { ok: false, reason: 'not-found', message: 'That report does not exist.' }, now);
+  if (!report) return refused(db, actor, action, target, refuse('not-found', 'That report does not exist.'), now);
   if (report.resolvedAt) return unchanged(`This report was already ${report.resolution ?? 'resolved'}.`);
   await write(db, async (tx) => {
     await tx.update(reports).set({ resolvedAt: now, resolvedBy: actor.id, resolution: input.resolution }).where(eq(reports.id, report.id));
@@ -313,7 +316,7 @@ const resolver = aliasedTable(users, 'resolver');
  * served), or closed ones newest first; 25 a page.
  */
 export async function listReports(db: Queryable, actor: Pick<ForumActor, 'role'>, filter: { status: 'open' | 'closed'; page: number }) {
-  if (!isModerator(actor)) throw new Error('Only moderators read the reports queue');
+  if (!canModerate(actor)) throw new Error('Only moderators read the reports queue');
   const where = filter.status === 'open' ? isNull(reports.resolvedAt) : isNotNull(reports.resolvedAt);
   const [{ total }] = (await db.select({ total: count() }).from(reports).where(where).all()) as [{ total: number }];
   const rows = await db

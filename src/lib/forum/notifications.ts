@@ -32,9 +32,10 @@ import {
   type User,
 } from '#db/schema.ts';
 import { write, type Database, type Queryable } from '#lib/db.ts';
-import { canSeeCategory, isModerator, type ForumActor } from './access.ts';
+import { refuse, type Result } from '#lib/result.ts';
+import type { ForumActor } from './access.ts';
 import { findMentionedMembers } from './mentions.ts';
-import { canSeeCategorySql } from './access.ts';
+import { canModerate, canSeeCategorySql, canSeeThread } from './permissions.ts';
 import { effectiveLevel } from './levels.ts';
 import { postLocation } from './urls.ts';
 
@@ -181,7 +182,7 @@ export async function notifyForNewPost(tx: Queryable, input: NewPostInput, now =
 
   const told = members
     .filter((m) => m.status === 'active')
-    .filter((m) => canSeeCategory(m, place.category) && (!place.threadHiddenAt || isModerator(m)))
+    .filter((m) => canSeeThread(m, { hiddenAt: place.threadHiddenAt }, place.category))
     .filter((m) => effectiveLevel(m.threadLevel, m.categoryLevel) !== 'muted')
     .map((m) => ({ userId: m.id, kind: reasons.get(m.id)! }))
     .sort((a, b) => a.userId - b.userId);
@@ -203,7 +204,7 @@ type Expr<T> = T | SQLWrapper;
  */
 function stillVisible(member: { role: Role; organisationType: Expr<OrganisationType> }): SQL {
   const categoryOpen = canSeeCategorySql(member, { allowedRoles: categories.allowedRoles, allowedOrganisationTypes: categories.allowedOrganisationTypes });
-  const moderation = isModerator(member) ? sql`1` : and(isNull(threads.hiddenAt), isNull(posts.hiddenAt))!;
+  const moderation = canModerate(member) ? sql`1` : and(isNull(threads.hiddenAt), isNull(posts.hiddenAt))!;
   return and(categoryOpen, isNull(posts.deletedAt), moderation)!;
 }
 
@@ -278,17 +279,17 @@ export async function listNotifications(db: Queryable, actor: ForumActor, page =
   return { items, total, unread: unread?.n ?? 0, pages: Math.max(1, Math.ceil(total / NOTIFICATIONS_PER_PAGE)) };
 }
 
-/** Marks one of the member's own notifications read; false when it is not theirs or does not exist. */
-export async function markNotificationRead(db: Database, userId: number, notificationId: number, now = new Date()): Promise<boolean> {
+/** Marks one of the member's own notifications read; someone else's is "not found", like one that does not exist. */
+export async function markNotificationRead(db: Database, userId: number, notificationId: number, now = new Date()): Promise<Result> {
   return write(db, async (tx) => {
     const own = await tx
       .select({ id: notifications.id, readAt: notifications.readAt })
       .from(notifications)
       .where(and(eq(notifications.id, notificationId), eq(notifications.userId, userId)))
       .get();
-    if (!own) return false;
+    if (!own) return refuse('not-found', 'That notification does not exist, or is not yours.');
     if (!own.readAt) await tx.update(notifications).set({ readAt: now }).where(eq(notifications.id, own.id));
-    return true;
+    return { ok: true as const };
   });
 }
 

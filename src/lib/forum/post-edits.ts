@@ -7,18 +7,22 @@
  * `edited_by` of revision k at its `replaced_at`, and the post row holds the current
  * version (its `version` and `edited_at`).
  *
- * Authors edit and delete their own posts; moderators may edit or delete any post
- * (`editPost` and `deletePost` are what the moderation tools call). Every refusal of
- * access is audited, every edit and delete too (facts only, never the text).
+ * Who may change a post is `postChangeRefusal` in ./permissions.ts (moderators may edit
+ * or delete any post that is not deleted). Each change is one write transaction: the
+ * check, the change and its audit row, so nothing can change between check and write.
+ * Every refusal of access is audited, every edit and delete too (facts only, never the text).
  */
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { categories, postRevisions, posts, threads, users, type Category, type Post, type Thread } from '#db/schema.ts';
 import { auditIn } from '#lib/auth/audit.ts';
 import { write, type Database, type Queryable } from '#lib/db.ts';
-import { canSeeCategory, forumActor, isModerator, notFound, type ForumActor, type Refusal } from './access.ts';
+import { refuse, type Result } from '#lib/result.ts';
+import { notFound, type ForumActor } from './access.ts';
+import { auditConfirmationIn, auditRefusalIn, type RequestOptions } from './audit.ts';
 import { renderMarkdown } from './markdown.ts';
-import { auditRefusal } from './refusals.ts';
+import { canSeeThread, postChangeRefusal, postDeleteRefusal } from './permissions.ts';
+import { safeguardingHold, type SafeguardingHold } from './safeguarding.ts';
 import { parseId } from './urls.ts';
 
 export interface PostInThread {
@@ -32,7 +36,7 @@ export interface PostInThread {
  * A post this member may see, with its thread and category; null when the post, its
  * thread or its category is not theirs to see (so ids cannot be probed). Hidden posts
  * are found (their placeholder shows), but callers must not show a hidden post's text
- * to anyone but moderators.
+ * to anyone but moderators (`canReadPostText`).
  */
 export async function findVisiblePost(db: Queryable, actor: ForumActor, postId: number): Promise<PostInThread | null> {
   const row = await db
@@ -43,77 +47,45 @@ export async function findVisiblePost(db: Queryable, actor: ForumActor, postId: 
     .leftJoin(users, eq(users.id, posts.authorId))
     .where(eq(posts.id, postId))
     .get();
-  if (!row || !canSeeCategory(actor, row.category)) return null;
-  if (row.thread.hiddenAt && !isModerator(actor)) return null;
-  return row;
+  return row && canSeeThread(actor, row.thread, row.category) ? row : null;
 }
 
-/**
- * What every /forum/p/<id>/… page starts from: the member as a forum actor and the post
- * the address names, if it is a number and theirs to see.
- */
-export async function findPostForPage(db: Queryable, userId: number, postIdParam: string | undefined) {
-  const actor = await forumActor(db, userId);
+/** What every /forum/p/<id>/… page starts from: the post the address names, if it is a number and theirs to see. */
+export async function findPostForPage(db: Queryable, actor: ForumActor, postIdParam: string | undefined): Promise<PostInThread | null> {
   const postId = parseId(postIdParam);
-  return { actor, found: postId === null ? null : await findVisiblePost(db, actor, postId) };
+  return postId === null ? null : findVisiblePost(db, actor, postId);
 }
 
-/** Whether a member may see a post's text (and so its history, or quote it). */
-export function canReadPostText(actor: ForumActor, post: Pick<Post, 'hiddenAt' | 'deletedAt'>): boolean {
-  return isModerator(actor) || (!post.hiddenAt && !post.deletedAt);
+export interface EditInput {
+  postId: number;
+  body: string;
+  /** The version the editor was shown: an edit made meanwhile refuses this one rather than be overwritten. */
+  expectedVersion?: number;
+  /** The author saw the safeguarding warning and chose to save. */
+  safeguardingConfirmed?: boolean;
 }
 
-/** Why this member may not change this post, or null when they may (edit and delete share the rule). */
-export function changeRefusal(actor: ForumActor, found: PostInThread | null, verb: 'edit' | 'delete'): Refusal | null {
-  if (!found) return notFound;
-  const { post, thread } = found;
-  if (isModerator(actor)) return null;
-  if (post.authorId !== actor.id) return { ok: false, reason: 'forbidden', message: `You can only ${verb} your own posts.` };
-  if (post.deletedAt) return { ok: false, reason: 'forbidden', message: 'This post has been deleted, so it can no longer be changed.' };
-  if (post.hiddenAt) return { ok: false, reason: 'forbidden', message: 'A moderator has hidden this post, so it cannot be changed. Contact the moderators if you think this is wrong.' };
-  if (thread.locked) return { ok: false, reason: 'locked', message: `This thread is locked: its posts can no longer be changed.` };
-  return null;
-}
+export type EditPostResult = Result<{ post: Post; changed: boolean }> | SafeguardingHold;
 
-export type EditPostResult = { ok: true; post: Post; changed: boolean } | Refusal;
-
-export interface ChangeOptions {
-  /** Where the request came from, for the audit log. */
-  ip?: string | null;
-  now?: Date;
-}
-
-/**
- * Replaces a post's text, keeping the old text as a revision. `expectedVersion` (the
- * version the editor was shown) refuses an edit that would silently overwrite another
- * edit made in the meantime. The same text again changes nothing.
- */
-export async function editPost(
-  db: Database,
-  actor: ForumActor,
-  input: { postId: number; body: string; expectedVersion?: number },
-  options: ChangeOptions = {},
-): Promise<EditPostResult> {
+async function edit(db: Database, actor: ForumActor, input: EditInput, options: RequestOptions, check: boolean): Promise<EditPostResult> {
   const now = options.now ?? new Date();
-  const found = await findVisiblePost(db, actor, input.postId);
-  const refusal = changeRefusal(actor, found, 'edit');
-  if (refusal) {
-    await auditRefusal(db, actor, 'forum-post-edit', { type: 'post', id: input.postId }, refusal, options.ip);
-    return refusal;
-  }
-  const current = found!.post;
-  if (input.body === current.raw) return { ok: true, post: current, changed: false };
   const html = renderMarkdown(input.body);
   return write(db, async (tx) => {
-    // Read again inside the write: another edit may have landed since the check above.
-    const post = (await tx.select().from(posts).where(eq(posts.id, input.postId)).get())!;
+    const found = await findVisiblePost(tx, actor, input.postId);
+    const refusal = found ? postChangeRefusal(actor, found.post, found.thread, 'edit') : notFound;
+    if (refusal) return auditRefusalIn(tx, actor, 'forum-post-edit', { type: 'post', id: input.postId }, refusal, { ...options, now });
+    if (check) {
+      const hold = safeguardingHold(input.body, input.safeguardingConfirmed, now);
+      if (hold) return hold;
+    }
+    const post = found!.post;
+    if (input.body === post.raw) return { ok: true as const, post, changed: false };
     if (input.expectedVersion !== undefined && post.version !== input.expectedVersion) {
-      return {
-        ok: false as const,
-        reason: 'invalid' as const,
-        field: 'body',
-        message: 'This post has been changed since you opened it (in another window, or by a moderator). Your text is kept below: compare it with the current post, then save again.',
-      };
+      return refuse(
+        'conflict',
+        'This post has been changed since you opened it (in another window, or by a moderator). Your text is kept below: compare it with the current post, then save again.',
+        'body',
+      );
     }
     await tx.insert(postRevisions).values({ postId: post.id, version: post.version, raw: post.raw, editedBy: actor.id, replacedAt: now });
     const [updated] = await tx
@@ -134,35 +106,35 @@ export async function editPost(
       },
       now,
     );
+    if (check && input.safeguardingConfirmed) await auditConfirmationIn(tx, actor, input.body, post, { ...options, now });
     return { ok: true as const, post: updated!, changed: true };
   });
 }
 
-export type DeletePostResult = { ok: true; post: Post; thread: Thread } | Refusal;
+/** Saves an edit from the form: access, the safeguarding check, then the new version. The same text again changes nothing. */
+export function saveEdit(db: Database, actor: ForumActor, input: EditInput, options: RequestOptions = {}): Promise<EditPostResult> {
+  return edit(db, actor, input, options, true);
+}
+
+/** The same without the safeguarding check, for tests. */
+export async function editPost(db: Database, actor: ForumActor, input: Omit<EditInput, 'safeguardingConfirmed'>, options: RequestOptions = {}): Promise<Result<{ post: Post; changed: boolean }>> {
+  return (await edit(db, actor, input, options, false)) as Result<{ post: Post; changed: boolean }>;
+}
 
 /**
  * Soft delete: the post stays (its number, anchors and history), shown as "deleted".
  * The thread's reply count is of visible replies, so deleting a reply lowers it.
  * Deleting again changes nothing.
  */
-export async function deletePost(db: Database, actor: ForumActor, input: { postId: number }, options: ChangeOptions = {}): Promise<DeletePostResult> {
+export async function deletePost(db: Database, actor: ForumActor, input: { postId: number }, options: RequestOptions = {}): Promise<Result<{ post: Post; thread: Thread }>> {
   const now = options.now ?? new Date();
-  const found = await findVisiblePost(db, actor, input.postId);
-  const alreadyDeleted = Boolean(found?.post.deletedAt) && (found!.post.authorId === actor.id || isModerator(actor));
-  const refusal = alreadyDeleted ? null : changeRefusal(actor, found, 'delete');
-  if (refusal) {
-    await auditRefusal(db, actor, 'forum-post-delete', { type: 'post', id: input.postId }, refusal, options.ip);
-    return refusal;
-  }
-  const { thread } = found!;
-  if (found!.post.deletedAt) return { ok: true, post: found!.post, thread };
   return write(db, async (tx) => {
-    const [post] = await tx
-      .update(posts)
-      .set({ deletedAt: now, deletedBy: actor.id })
-      .where(and(eq(posts.id, input.postId), sql`${posts.deletedAt} is null`))
-      .returning();
-    if (!post) return { ok: true as const, post: found!.post, thread };
+    const found = await findVisiblePost(tx, actor, input.postId);
+    const refusal = found ? postDeleteRefusal(actor, found.post, found.thread) : notFound;
+    if (refusal) return auditRefusalIn(tx, actor, 'forum-post-delete', { type: 'post', id: input.postId }, refusal, { ...options, now });
+    const { post, thread } = found!;
+    if (post.deletedAt) return { ok: true as const, post, thread };
+    const [deleted] = await tx.update(posts).set({ deletedAt: now, deletedBy: actor.id }).where(eq(posts.id, post.id)).returning();
     // The count is of replies members can read; a hidden one was taken out when hidden (moderation.ts).
     if (post.postNumber > 1 && !post.hiddenAt) {
       await tx.update(threads).set({ replyCount: sql`max(0, ${threads.replyCount} - 1)` }).where(eq(threads.id, post.threadId));
@@ -172,7 +144,7 @@ export async function deletePost(db: Database, actor: ForumActor, input: { postI
       { actorId: actor.id, action: 'forum-post-delete', outcome: 'success', targetType: 'post', targetId: post.id, ip: options.ip ?? null, detail: { byModerator: post.authorId !== actor.id } },
       now,
     );
-    return { ok: true as const, post, thread };
+    return { ok: true as const, post: deleted!, thread };
   });
 }
 

@@ -1,77 +1,130 @@
 /**
- * What the forum's forms call: start a thread, reply, edit. Each checks access first
- * (refusals audited), then the safeguarding check, then hands over to createThread /
- * createReply / editPost, which check again inside their own rules.
+ * Writing new posts: starting a thread and replying. Each is one pass, in one write
+ * transaction, so nothing is checked twice and nothing can change between the check and
+ * the write:
+ *
+ *   may they (permissions.ts; "not found" audited)  →  the safeguarding check  →
+ *   the posting limit  →  the post, the thread's counters, the notifications, the
+ *   author's subscription and read position, and the audit of a confirmation
+ *
+ * The Markdown is rendered before the transaction, so the write lock is held only for
+ * the writing. `startThread` and `postReply` are what the forms call; `createThread` and
+ * `createReply` skip the safeguarding check, for text the portal writes itself (a guide's
+ * opening post) and for tests.
  *
  * The safeguarding check (safeguarding.ts) stops a post that looks like it holds a
  * victim's personal data until its author confirms it; the confirmation is audited as
  * 'safeguarding-confirm' with the kinds found, never the text.
  */
-import { eq } from 'drizzle-orm';
-import { categories, type Post, type Thread } from '#db/schema.ts';
-import { audit } from '#lib/auth/audit.ts';
-import type { Database } from '#lib/db.ts';
-import { canSeeCategory, isModerator, notFound, type ForumActor, type Refusal } from './access.ts';
-import { changeRefusal, editPost, findVisiblePost, type ChangeOptions, type EditPostResult } from './post-edits.ts';
-import { createReply } from './posts.ts';
-import { auditRefusal } from './refusals.ts';
-import { findingKinds, findPersonalData, SAFEGUARDING_MESSAGE, type SafeguardingFinding } from './safeguarding.ts';
-import { createThread, findVisibleThread, type CreateThreadResult } from './threads.ts';
-
-/** The post was not saved: it may hold personal data, and the author has not confirmed it. */
-export interface SafeguardingHold {
-  ok: false;
-  reason: 'safeguarding';
-  message: string;
-  findings: SafeguardingFinding[];
-}
+import { eq, sql } from 'drizzle-orm';
+import { categories, posts, threads, type Category, type Post, type Thread } from '#db/schema.ts';
+import { throttleIn } from '#lib/auth/throttle.ts';
+import { write, type Database, type Transaction } from '#lib/db.ts';
+import { isRefusal, rateLimited, refuse, type Refusal, type Result } from '#lib/result.ts';
+import { notFound, type ForumActor } from './access.ts';
+import { auditConfirmationIn, auditRefusalIn, type AuditTarget, type ForumAuditAction, type RequestOptions } from './audit.ts';
+import { POSTING_LIMIT, slugify } from './limits.ts';
+import { renderMarkdown } from './markdown.ts';
+import { notifyForNewPost } from './notifications.ts';
+import { canReply, canStartThread } from './permissions.ts';
+import { safeguardingHold, type SafeguardingHold } from './safeguarding.ts';
+import { findVisibleThread, markRead, subscribeAuthor } from './threads.ts';
 
 export const LOCKED_MESSAGE = 'This thread is locked: it no longer takes replies. Your text is kept below.';
 
-/** Null when the text may be saved now; otherwise the hold to show. */
-function safeguardingHold(text: string, confirmed: boolean | undefined, now: Date): SafeguardingHold | null {
-  if (confirmed) return null;
-  const findings = findPersonalData(text, now);
-  return findings.length ? { ok: false, reason: 'safeguarding', message: SAFEGUARDING_MESSAGE, findings } : null;
+/** Whether to run the safeguarding check, and whether the author has confirmed its warning. */
+type Safeguarding = { check: boolean; confirmed?: boolean };
+
+interface NewPost<Place, T> {
+  action: ForumAuditAction;
+  target: AuditTarget;
+  /** The text the safeguarding check reads. */
+  text: string;
+  body: string;
+  safeguarding: Safeguarding;
+  /** Finds what the post goes into and checks the member may post there. */
+  place: (tx: Transaction) => Promise<Place | Refusal>;
+  /** Writes the post and everything that goes with it; returns what the caller gets and where the post is. */
+  insert: (tx: Transaction, place: Place, html: string, now: Date) => Promise<T & { post: Pick<Post, 'id' | 'threadId'> }>;
 }
 
-/** After saving a post its author confirmed, record that they did (kinds only). */
-async function auditConfirmation(db: Database, actor: ForumActor, text: string, post: Pick<Post, 'id' | 'threadId'>, options: ChangeOptions, now: Date) {
-  const kinds = findingKinds(findPersonalData(text, now));
-  if (kinds.length === 0) return;
-  await audit(
-    db,
-    { actorId: actor.id, action: 'safeguarding-confirm', outcome: 'success', targetType: 'post', targetId: post.id, ip: options.ip ?? null, detail: { kinds, threadId: post.threadId } },
-    now,
-  );
+/** The one path of a new post (see the top of this file). */
+async function publish<Place extends object, T extends object>(db: Database, actor: ForumActor, spec: NewPost<Place, T>, options: RequestOptions): Promise<Result<T> | SafeguardingHold> {
+  const now = options.now ?? new Date();
+  const html = renderMarkdown(spec.body);
+  return write(db, async (tx) => {
+    const place = await spec.place(tx);
+    if (isRefusal(place)) return auditRefusalIn(tx, actor, spec.action, spec.target, place, { ...options, now });
+    if (spec.safeguarding.check) {
+      const hold = safeguardingHold(spec.text, spec.safeguarding.confirmed, now);
+      if (hold) return hold;
+    }
+    // The limit runs on the real clock: tests that date posts in the past still meet it.
+    const limited = await throttleIn(tx, [`forum-post:${actor.id}`], POSTING_LIMIT);
+    if (!limited.allowed) {
+      return rateLimited(limited.retryAfterSeconds, `You are posting too quickly. Wait ${limited.retryAfterSeconds} seconds, then post again; your text is kept below.`);
+    }
+    const created = await spec.insert(tx, place as Place, html, now);
+    if (spec.safeguarding.check && spec.safeguarding.confirmed) await auditConfirmationIn(tx, actor, spec.text, created.post, { ...options, now });
+    return { ok: true as const, ...created };
+  });
 }
+
+// ─── Threads ─────────────────────────────────────────────────────────────────
 
 export interface ThreadInput {
   categoryId: number;
   title: string;
   body: string;
+  /** Ties the thread to a practice guide ("Discuss this guide"). */
+  guideKey?: string;
   /** The author saw the safeguarding warning and chose to post. */
   safeguardingConfirmed?: boolean;
 }
 
-export async function startThread(db: Database, actor: ForumActor, input: ThreadInput, options: ChangeOptions = {}): Promise<CreateThreadResult | SafeguardingHold> {
-  const now = options.now ?? new Date();
-  const category = await db.select().from(categories).where(eq(categories.id, input.categoryId)).get();
-  if (!category || !canSeeCategory(actor, category)) {
-    await auditRefusal(db, actor, 'forum-thread-create', { type: 'category', id: input.categoryId }, notFound, options.ip);
-    return notFound;
-  }
-  const text = `${input.title}\n\n${input.body}`;
-  const hold = safeguardingHold(text, input.safeguardingConfirmed, now);
-  if (hold) return hold;
-  const result = await createThread(db, actor, { categoryId: input.categoryId, title: input.title, body: input.body }, now);
-  if (!result.ok) {
-    await auditRefusal(db, actor, 'forum-thread-create', { type: 'category', id: input.categoryId }, result, options.ip);
-    return result;
-  }
-  if (input.safeguardingConfirmed) await auditConfirmation(db, actor, text, { id: result.postId, threadId: result.thread.id }, options, now);
-  return result;
+export type StartThreadResult = Result<{ thread: Thread; postId: number }> | SafeguardingHold;
+
+function newThread(db: Database, actor: ForumActor, input: ThreadInput, options: RequestOptions, check: boolean): Promise<StartThreadResult> {
+  return publish<Category, { thread: Thread; postId: number }>(
+    db,
+    actor,
+    {
+      action: 'forum-thread-create',
+      target: { type: 'category', id: input.categoryId },
+      text: `${input.title}\n\n${input.body}`,
+      body: input.body,
+      safeguarding: { check, confirmed: input.safeguardingConfirmed },
+      place: async (tx) => {
+        const category = await tx.select().from(categories).where(eq(categories.id, input.categoryId)).get();
+        return category && canStartThread(actor, category) ? category : notFound;
+      },
+      insert: async (tx, category, html, now) => {
+        const [thread] = await tx
+          .insert(threads)
+          .values({ categoryId: category.id, title: input.title, slug: slugify(input.title), authorId: actor.id, createdAt: now, bumpedAt: now, highestPostNumber: 1, guideKey: input.guideKey ?? null })
+          .returning();
+        const [post] = await tx.insert(posts).values({ threadId: thread!.id, postNumber: 1, authorId: actor.id, raw: input.body, html, createdAt: now }).returning({ id: posts.id });
+        await notifyForNewPost(tx, { actor, threadId: thread!.id, post: { id: post!.id, postNumber: 1, raw: input.body, replyToPostNumber: null } }, now);
+        await subscribeAuthor(tx, actor.id, thread!.id);
+        await markRead(tx, actor.id, thread!.id, 1);
+        return { thread: thread!, postId: post!.id, post: { id: post!.id, threadId: thread!.id } };
+      },
+    },
+    options,
+  );
 }
+
+/** Starts a thread from the form: its first post, the author watching it, and read up to it. */
+export function startThread(db: Database, actor: ForumActor, input: ThreadInput, options: RequestOptions = {}): Promise<StartThreadResult> {
+  return newThread(db, actor, input, options, true);
+}
+
+/** The same without the safeguarding check: for text the portal wrote itself, and tests. */
+export async function createThread(db: Database, actor: ForumActor, input: Omit<ThreadInput, 'safeguardingConfirmed'>, now = new Date()): Promise<Result<{ thread: Thread; postId: number }>> {
+  return (await newThread(db, actor, input, { now }, false)) as Result<{ thread: Thread; postId: number }>;
+}
+
+// ─── Replies ─────────────────────────────────────────────────────────────────
 
 export interface ReplyInput {
   threadId: number;
@@ -80,43 +133,57 @@ export interface ReplyInput {
   safeguardingConfirmed?: boolean;
 }
 
-export type ReplyResult = { ok: true; post: Post; thread: Thread } | Refusal | SafeguardingHold;
+export type ReplyResult = Result<{ post: Post; thread: Thread }> | SafeguardingHold;
 
-export async function postReply(db: Database, actor: ForumActor, input: ReplyInput, options: ChangeOptions = {}): Promise<ReplyResult> {
-  const now = options.now ?? new Date();
-  const visible = await findVisibleThread(db, actor, input.threadId);
-  if (!visible) {
-    await auditRefusal(db, actor, 'forum-reply', { type: 'thread', id: input.threadId }, notFound, options.ip);
-    return notFound;
-  }
-  // Locked first: no point asking about personal data in a reply that cannot be posted.
-  if (visible.thread.locked && !isModerator(actor)) return { ok: false, reason: 'locked', message: LOCKED_MESSAGE };
-  const hold = safeguardingHold(input.body, input.safeguardingConfirmed, now);
-  if (hold) return hold;
-  const result = await createReply(db, actor, { threadId: input.threadId, body: input.body, replyToPostNumber: input.replyToPostNumber }, now);
-  if (!result.ok) {
-    await auditRefusal(db, actor, 'forum-reply', { type: 'thread', id: input.threadId }, result, options.ip);
-    return result;
-  }
-  if (input.safeguardingConfirmed) await auditConfirmation(db, actor, input.body, result.post, options, now);
-  return { ok: true, post: result.post, thread: visible.thread };
+/**
+ * Adds a reply at the end of a thread. Its number is the thread's highest plus one, read
+ * in the same write transaction, so concurrent replies never share a number and the
+ * counts stay exact.
+ */
+function newReply(db: Database, actor: ForumActor, input: ReplyInput, options: RequestOptions, check: boolean): Promise<ReplyResult> {
+  return publish<Thread, { post: Post; thread: Thread }>(
+    db,
+    actor,
+    {
+      action: 'forum-reply',
+      target: { type: 'thread', id: input.threadId },
+      text: input.body,
+      body: input.body,
+      safeguarding: { check, confirmed: input.safeguardingConfirmed },
+      place: async (tx) => {
+        const visible = await findVisibleThread(tx, actor, input.threadId);
+        if (!visible) return notFound;
+        // Locked before the safeguarding check: no point asking about a reply that cannot be posted.
+        return canReply(actor, visible.thread) ? visible.thread : refuse('locked', LOCKED_MESSAGE);
+      },
+      insert: async (tx, thread, html, now) => {
+        const postNumber = thread.highestPostNumber + 1;
+        const replyTo = input.replyToPostNumber && input.replyToPostNumber < postNumber ? input.replyToPostNumber : null;
+        const [post] = await tx
+          .insert(posts)
+          .values({ threadId: thread.id, postNumber, authorId: actor.id, raw: input.body, html, replyToPostNumber: replyTo, createdAt: now })
+          .returning();
+        await notifyForNewPost(tx, { actor, threadId: thread.id, post: post! }, now);
+        const [updated] = await tx
+          .update(threads)
+          .set({ highestPostNumber: postNumber, replyCount: sql`${threads.replyCount} + 1`, bumpedAt: now })
+          .where(eq(threads.id, thread.id))
+          .returning();
+        await subscribeAuthor(tx, actor.id, thread.id);
+        await markRead(tx, actor.id, thread.id, postNumber);
+        return { post: post!, thread: updated! };
+      },
+    },
+    options,
+  );
 }
 
-export interface EditInput {
-  postId: number;
-  body: string;
-  expectedVersion?: number;
-  safeguardingConfirmed?: boolean;
+/** Replies from the form (the safeguarding check included). */
+export function postReply(db: Database, actor: ForumActor, input: ReplyInput, options: RequestOptions = {}): Promise<ReplyResult> {
+  return newReply(db, actor, input, options, true);
 }
 
-export async function saveEdit(db: Database, actor: ForumActor, input: EditInput, options: ChangeOptions = {}): Promise<EditPostResult | SafeguardingHold> {
-  const now = options.now ?? new Date();
-  const refusal: Refusal | null = changeRefusal(actor, await findVisiblePost(db, actor, input.postId), 'edit');
-  // editPost audits and returns the refusal; no warning before a refusal.
-  if (refusal) return editPost(db, actor, input, { ...options, now });
-  const hold = safeguardingHold(input.body, input.safeguardingConfirmed, now);
-  if (hold) return hold;
-  const result = await editPost(db, actor, input, { ...options, now });
-  if (result.ok && result.changed && input.safeguardingConfirmed) await auditConfirmation(db, actor, input.body, result.post, options, now);
-  return result;
+/** The same without the safeguarding check: for tests and benchmarks. */
+export async function createReply(db: Database, actor: ForumActor, input: Omit<ReplyInput, 'safeguardingConfirmed'>, now = new Date()): Promise<Result<{ post: Post; thread: Thread }>> {
+  return (await newReply(db, actor, input, { now }, false)) as Result<{ post: Post; thread: Thread }>;
 }

@@ -6,11 +6,13 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { reports } from '#db/schema.ts';
 import { auditIn } from '#lib/auth/audit.ts';
-import { throttle } from '#lib/auth/throttle.ts';
+import { throttleIn } from '#lib/auth/throttle.ts';
 import { write, type Database } from '#lib/db.ts';
-import { notFound, type ForumActor, type Refusal } from './access.ts';
-import { canReadPostText, findVisiblePost, type ChangeOptions } from './post-edits.ts';
-import { auditRefusal } from './refusals.ts';
+import { rateLimited, refuse, type Result } from '#lib/result.ts';
+import { notFound, type ForumActor } from './access.ts';
+import { auditRefusalIn, type RequestOptions } from './audit.ts';
+import { canReadPostText, canReportPost } from './permissions.ts';
+import { findVisiblePost } from './post-edits.ts';
 
 export const REPORT_REASON_MIN = 5;
 export const REPORT_REASON_MAX = 1_000;
@@ -25,32 +27,25 @@ export const reportReasonSchema = z
 
 export type Report = typeof reports.$inferSelect;
 
-export type ReportPostResult = { ok: true; report: Report; alreadyReported: boolean } | Refusal;
+export type ReportPostResult = Result<{ report: Report; alreadyReported: boolean }>;
 
 /**
  * Reports a post this member can see and did not write. A second report of the same
  * post by the same member while the first is open changes nothing.
  */
-export async function reportPost(db: Database, actor: ForumActor, input: { postId: number; reason: string }, options: ChangeOptions = {}): Promise<ReportPostResult> {
+export async function reportPost(db: Database, actor: ForumActor, input: { postId: number; reason: string }, options: RequestOptions = {}): Promise<ReportPostResult> {
   const now = options.now ?? new Date();
-  const found = await findVisiblePost(db, actor, input.postId);
-  if (!found || !canReadPostText(actor, found.post)) {
-    await auditRefusal(db, actor, 'forum-report', { type: 'post', id: input.postId }, notFound, options.ip);
-    return notFound;
-  }
-  if (found.post.authorId === actor.id) {
-    return { ok: false, reason: 'invalid', field: 'reason', message: 'You cannot report your own post. Edit or delete it instead.' };
-  }
-  const limited = await throttle(db, [`forum-report:${actor.id}`], REPORT_LIMIT, now);
-  if (!limited.allowed) {
-    return {
-      ok: false,
-      reason: 'rate-limited',
-      retryAfterSeconds: limited.retryAfterSeconds,
-      message: `You have sent many reports in a short time. Wait ${Math.ceil(limited.retryAfterSeconds / 60)} minutes, then try again; your reason is kept below.`,
-    };
-  }
   return write(db, async (tx) => {
+    const found = await findVisiblePost(tx, actor, input.postId);
+    if (!found || !canReadPostText(actor, found.post)) return auditRefusalIn(tx, actor, 'forum-report', { type: 'post', id: input.postId }, notFound, { ...options, now });
+    if (!canReportPost(actor, found.post)) return refuse('invalid', 'You cannot report your own post. Edit or delete it instead.', 'reason');
+    const limited = await throttleIn(tx, [`forum-report:${actor.id}`], REPORT_LIMIT, now);
+    if (!limited.allowed) {
+      return rateLimited(
+        limited.retryAfterSeconds,
+        `You have sent many reports in a short time. Wait ${Math.ceil(limited.retryAfterSeconds / 60)} minutes, then try again; your reason is kept below.`,
+      );
+    }
     const open = await tx
       .select()
       .from(reports)

@@ -11,6 +11,8 @@
  * positives and near-misses in tests/unit/forum-safeguarding.test.ts.
  */
 
+import type { Refusal } from '#lib/result.ts';
+
 export const personalDataKinds = {
   'date-of-birth': 'a date of birth',
   'phone-number': 'a UK phone number',
@@ -172,3 +174,17 @@ export function findingKinds(findings: readonly SafeguardingFinding[]): Personal
 /** The message beside the post field when the check finds something. */
 export const SAFEGUARDING_MESSAGE =
   'This may contain a victim’s personal data. Check the details listed below: take them out, or confirm that sharing them here is necessary and safe.';
+
+/** The post was not saved: it may hold personal data, and the author has not confirmed it. */
+export interface SafeguardingHold extends Refusal {
+  reason: 'safeguarding';
+  field: 'body';
+  findings: SafeguardingFinding[];
+}
+
+/** Null when the text may be saved now (nothing found, or its author confirmed it); otherwise the hold to show. */
+export function safeguardingHold(text: string, confirmed: boolean | undefined, now = new Date()): SafeguardingHold | null {
+  if (confirmed) return null;
+  const findings = findPersonalData(text, now);
+  return findings.length ? { ok: false, reason: 'safeguarding', field: 'body', message: SAFEGUARDING_MESSAGE, findings } : null;
+}

@@ -20,7 +20,8 @@ import { z } from 'zod';
 import { categories, type Category } from '#db/schema.ts';
 import type { Queryable } from '#lib/db.ts';
 import { likePattern } from '#lib/admin/common.ts';
-import { canSeeCategory, isModerator, type ForumActor } from './access.ts';
+import type { ForumActor } from './access.ts';
+import { canModerate, canSeeCategory } from './permissions.ts';
 import { postLocation } from './urls.ts';
 
 export const SEARCH_PAGE_SIZE = 20;
@@ -310,7 +311,7 @@ export async function searchForum(
   if (categoryIds.length === 0) return { status: 'done', ...base, hits: [], total: 0, pages: 1, capped: false };
 
   const where: SQL[] = [sql`posts_fts MATCH ${parsed.match}`, sql`t.category_id IN (${idList(categoryIds)})`, sql`p.deleted_at IS NULL`];
-  if (!isModerator(actor)) where.push(sql`p.hidden_at IS NULL`, sql`t.hidden_at IS NULL`);
+  if (!canModerate(actor)) where.push(sql`p.hidden_at IS NULL`, sql`t.hidden_at IS NULL`);
   if (request.author) where.push(sql`u.display_name LIKE ${likePattern(request.author)} ESCAPE '\\'`);
   if (request.from) where.push(sql`p.created_at >= ${Date.parse(`${request.from}T00:00:00Z`)}`);
   if (request.to) where.push(sql`p.created_at < ${Date.parse(`${request.to}T00:00:00Z`) + 86_400_000}`);

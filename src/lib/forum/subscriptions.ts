@@ -1,7 +1,10 @@
-import { and, asc, desc, eq, isNull, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, ne } from 'drizzle-orm';
 import { categories, categorySubscriptions, threadSubscriptions, threads } from '#db/schema.ts';
 import { write, type Database, type Queryable } from '#lib/db.ts';
-import { canSeeCategory, canSeeCategorySql, isModerator, notFound, type ForumActor, type Refusal } from './access.ts';
+import { refuse, type Result } from '#lib/result.ts';
+import { notFound, type ForumActor } from './access.ts';
+import { auditRefusal, type RequestOptions } from './audit.ts';
+import { canSeeCategory, canSeeCategorySql, visibleThreadsSql } from './permissions.ts';
 import type { NotificationLevel } from './levels.ts';
 import { findVisibleThread } from './threads.ts';
 
@@ -23,11 +26,11 @@ export async function categoryLevelOf(db: Queryable, userId: number, categoryId:
   return row?.level ?? null;
 }
 
-export type SetLevelResult = { ok: true } | Refusal;
+export type SetLevelResult = Result;
 
-/** Sets the member's level for a thread they can see; any other thread is "not found". */
-export async function setThreadLevel(db: Database, actor: ForumActor, threadId: number, level: NotificationLevel): Promise<SetLevelResult> {
-  if (!(await findVisibleThread(db, actor, threadId))) return notFound;
+/** Sets the member's level for a thread they can see; any other thread is "not found" (audited). */
+export async function setThreadLevel(db: Database, actor: ForumActor, threadId: number, level: NotificationLevel, options: RequestOptions = {}): Promise<SetLevelResult> {
+  if (!(await findVisibleThread(db, actor, threadId))) return auditRefusal(db, actor, 'forum-notification-level', { type: 'thread', id: threadId }, notFound, options);
   await write(db, (tx) =>
     tx
       .insert(threadSubscriptions)
@@ -37,10 +40,12 @@ export async function setThreadLevel(db: Database, actor: ForumActor, threadId: 
   return { ok: true };
 }
 
-/** Sets the member's level for a category they can see; any other category is "not found". */
-export async function setCategoryLevel(db: Database, actor: ForumActor, categoryId: number, level: NotificationLevel): Promise<SetLevelResult> {
+/** Sets the member's level for a category they can see; any other category is "not found" (audited). */
+export async function setCategoryLevel(db: Database, actor: ForumActor, categoryId: number, level: NotificationLevel, options: RequestOptions = {}): Promise<SetLevelResult> {
   const category = await db.select().from(categories).where(eq(categories.id, categoryId)).get();
-  if (!category || !canSeeCategory(actor, category)) return { ok: false, reason: 'not-found', message: 'That category does not exist, or you cannot see it.' };
+  if (!category || !canSeeCategory(actor, category)) {
+    return auditRefusal(db, actor, 'forum-notification-level', { type: 'category', id: categoryId }, refuse('not-found', 'That category does not exist, or you cannot see it.'), options);
+  }
   await write(db, (tx) =>
     tx
       .insert(categorySubscriptions)
@@ -72,7 +77,7 @@ export async function listFollowed(db: Queryable, actor: ForumActor) {
     .from(threadSubscriptions)
     .innerJoin(threads, eq(threads.id, threadSubscriptions.threadId))
     .innerJoin(categories, eq(categories.id, threads.categoryId))
-    .where(and(eq(threadSubscriptions.userId, actor.id), ne(threadSubscriptions.level, 'normal'), visible, isModerator(actor) ? undefined : isNull(threads.hiddenAt)))
+    .where(and(eq(threadSubscriptions.userId, actor.id), ne(threadSubscriptions.level, 'normal'), visible, visibleThreadsSql(actor)))
     .orderBy(desc(threads.bumpedAt), desc(threads.id))
     .limit(FOLLOWED_THREADS_MAX)
     .all();

@@ -6,7 +6,7 @@ import { and, eq } from 'drizzle-orm';
 import { posts, readStates, users, type Thread } from '#db/schema.ts';
 import { write, type Database, type Queryable } from '#lib/db.ts';
 import type { ForumActor } from './access.ts';
-import { canReadPostText } from './post-edits.ts';
+import { canQuotePost } from './permissions.ts';
 import { findVisibleThread, markRead } from './threads.ts';
 import { postPermalink } from './urls.ts';
 import { markThreadNotificationsRead } from './notifications.ts';
@@ -56,7 +56,7 @@ export async function quoteForReply(db: Queryable, actor: ForumActor, threadId: 
     .leftJoin(users, eq(users.id, posts.authorId))
     .where(and(eq(posts.threadId, threadId), eq(posts.postNumber, postNumber)))
     .get();
-  if (!row || !canReadPostText(actor, row.post) || row.post.deletedAt) return null;
+  if (!row || !canQuotePost(actor, row.post)) return null;
   const raw = row.post.raw.length > QUOTE_MAX ? `${row.post.raw.slice(0, QUOTE_MAX)}…` : row.post.raw;
   const quoted = raw
     .split('\n')

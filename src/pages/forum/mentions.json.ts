@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { categories } from '#db/schema.ts';
 import { getDb } from '#lib/db.ts';
 import { DISPLAY_NAME_MAX } from '#lib/auth/account.ts';
-import { canSeeCategory, forumActor } from '#lib/forum/access.ts';
+import { forumActorOf } from '#lib/forum/access.ts';
+import { canSeeCategory } from '#lib/forum/permissions.ts';
 import { suggestMentionNames } from '#lib/forum/mentions.ts';
 import { findVisibleThread } from '#lib/forum/threads.ts';
 
@@ -41,7 +42,7 @@ export const GET: APIRoute = async (context) => {
   if (!parsed.success) return json({ error: 'Give q (the start of a name) and a category or thread id.' }, 400);
 
   const db = await getDb();
-  const actor = await forumActor(db, user.id);
+  const actor = forumActorOf(user);
   const query = parsed.data;
   const category =
     query.thread !== undefined
