@@ -4,7 +4,7 @@
  * the write:
  *
  *   may they (permissions.ts; "not found" audited)  →  the safeguarding check  →
- *   the posting limit  →  the post, the thread's counters, the notifications, the
+ *   the posting limit  →  the post and its thread's counters, the notifications, the
  *   author's subscription and read position, and the audit of a confirmation
  *
  * The Markdown is rendered before the transaction, so the write lock is held only for
@@ -32,31 +32,38 @@ import { findVisibleThread, markRead, subscribeAuthor } from './threads.ts';
 
 export const LOCKED_MESSAGE = 'This thread is locked: it no longer takes replies. Your text is kept below.';
 
-/** Whether to run the safeguarding check, and whether the author has confirmed its warning. */
-type Safeguarding = { check: boolean; confirmed?: boolean };
+type NewPostRow = Pick<Post, 'id' | 'threadId' | 'postNumber' | 'raw' | 'replyToPostNumber'>;
+
+/** What every new post has: its Markdown, and whether its author confirmed the safeguarding warning. */
+interface PostText {
+  body: string;
+  safeguardingConfirmed?: boolean;
+}
+
+/** How the form's path differs from the portal's own (`check`: run the safeguarding check). */
+type PublishOptions = RequestOptions & { check: boolean };
 
 interface NewPost<Place, T> {
   action: ForumAuditAction;
   target: AuditTarget;
-  /** The text the safeguarding check reads. */
-  text: string;
-  body: string;
-  safeguarding: Safeguarding;
+  /** The text the safeguarding check reads (default: the body). */
+  text?: string;
   /** Finds what the post goes into and checks the member may post there. */
   place: (tx: Transaction) => Promise<Place | Refusal>;
-  /** Writes the post and everything that goes with it; returns what the caller gets and where the post is. */
-  insert: (tx: Transaction, place: Place, html: string, now: Date) => Promise<T & { post: Pick<Post, 'id' | 'threadId'> }>;
+  /** Writes the post (and the thread it starts, or the thread's counters); returns what the caller gets and the post. */
+  insert: (tx: Transaction, place: Place, html: string, now: Date) => Promise<T & { post: NewPostRow }>;
 }
 
 /** The one path of a new post (see the top of this file). */
-async function publish<Place extends object, T extends object>(db: Database, actor: ForumActor, spec: NewPost<Place, T>, options: RequestOptions): Promise<Result<T> | SafeguardingHold> {
+async function publish<Place extends object, T extends object>(db: Database, actor: ForumActor, input: PostText, options: PublishOptions, spec: NewPost<Place, T>): Promise<Result<T> | SafeguardingHold> {
   const now = options.now ?? new Date();
-  const html = renderMarkdown(spec.body);
+  const text = spec.text ?? input.body;
+  const html = renderMarkdown(input.body);
   return write(db, async (tx) => {
     const place = await spec.place(tx);
     if (isRefusal(place)) return auditRefusalIn(tx, actor, spec.action, spec.target, place, { ...options, now });
-    if (spec.safeguarding.check) {
-      const hold = safeguardingHold(spec.text, spec.safeguarding.confirmed, now);
+    if (options.check) {
+      const hold = safeguardingHold(text, input.safeguardingConfirmed, now);
       if (hold) return hold;
     }
     // The limit runs on the real clock: tests that date posts in the past still meet it.
@@ -65,72 +72,61 @@ async function publish<Place extends object, T extends object>(db: Database, act
       return rateLimited(limited.retryAfterSeconds, `You are posting too quickly. Wait ${limited.retryAfterSeconds} seconds, then post again; your text is kept below.`);
     }
     const created = await spec.insert(tx, place as Place, html, now);
-    if (spec.safeguarding.check && spec.safeguarding.confirmed) await auditConfirmationIn(tx, actor, spec.text, created.post, { ...options, now });
+    const { post } = created;
+    await notifyForNewPost(tx, { actor, threadId: post.threadId, post }, now);
+    await subscribeAuthor(tx, actor.id, post.threadId);
+    await markRead(tx, actor.id, post.threadId, post.postNumber);
+    if (options.check && input.safeguardingConfirmed) await auditConfirmationIn(tx, actor, text, post, { ...options, now });
     return { ok: true as const, ...created };
   });
 }
 
 // ─── Threads ─────────────────────────────────────────────────────────────────
 
-export interface ThreadInput {
+export interface ThreadInput extends PostText {
   categoryId: number;
   title: string;
-  body: string;
   /** Ties the thread to a practice guide ("Discuss this guide"). */
   guideKey?: string;
-  /** The author saw the safeguarding warning and chose to post. */
-  safeguardingConfirmed?: boolean;
 }
 
 export type StartThreadResult = Result<{ thread: Thread; postId: number }> | SafeguardingHold;
 
-function newThread(db: Database, actor: ForumActor, input: ThreadInput, options: RequestOptions, check: boolean): Promise<StartThreadResult> {
-  return publish<Category, { thread: Thread; postId: number }>(
-    db,
-    actor,
-    {
-      action: 'forum-thread-create',
-      target: { type: 'category', id: input.categoryId },
-      text: `${input.title}\n\n${input.body}`,
-      body: input.body,
-      safeguarding: { check, confirmed: input.safeguardingConfirmed },
-      place: async (tx) => {
-        const category = await tx.select().from(categories).where(eq(categories.id, input.categoryId)).get();
-        return category && canStartThread(actor, category) ? category : notFound;
-      },
-      insert: async (tx, category, html, now) => {
-        const [thread] = await tx
-          .insert(threads)
-          .values({ categoryId: category.id, title: input.title, slug: slugify(input.title), authorId: actor.id, createdAt: now, bumpedAt: now, highestPostNumber: 1, guideKey: input.guideKey ?? null })
-          .returning();
-        const [post] = await tx.insert(posts).values({ threadId: thread!.id, postNumber: 1, authorId: actor.id, raw: input.body, html, createdAt: now }).returning({ id: posts.id });
-        await notifyForNewPost(tx, { actor, threadId: thread!.id, post: { id: post!.id, postNumber: 1, raw: input.body, replyToPostNumber: null } }, now);
-        await subscribeAuthor(tx, actor.id, thread!.id);
-        await markRead(tx, actor.id, thread!.id, 1);
-        return { thread: thread!, postId: post!.id, post: { id: post!.id, threadId: thread!.id } };
-      },
+function newThread(db: Database, actor: ForumActor, input: ThreadInput, options: PublishOptions): Promise<StartThreadResult> {
+  return publish<Category, { thread: Thread; postId: number }>(db, actor, input, options, {
+    action: 'forum-thread-create',
+    target: { type: 'category', id: input.categoryId },
+    text: `${input.title}\n\n${input.body}`,
+    place: async (tx) => {
+      const category = await tx.select().from(categories).where(eq(categories.id, input.categoryId)).get();
+      return category && canStartThread(actor, category) ? category : notFound;
     },
-    options,
-  );
+    insert: async (tx, category, html, now) => {
+      const [thread] = await tx
+        .insert(threads)
+        .values({ categoryId: category.id, title: input.title, slug: slugify(input.title), authorId: actor.id, createdAt: now, bumpedAt: now, highestPostNumber: 1, guideKey: input.guideKey ?? null })
+        .returning();
+      const [post] = await tx.insert(posts).values({ threadId: thread!.id, postNumber: 1, authorId: actor.id, raw: input.body, html, createdAt: now }).returning();
+      return { thread: thread!, postId: post!.id, post: post! };
+    },
+  });
 }
 
 /** Starts a thread from the form: its first post, the author watching it, and read up to it. */
 export function startThread(db: Database, actor: ForumActor, input: ThreadInput, options: RequestOptions = {}): Promise<StartThreadResult> {
-  return newThread(db, actor, input, options, true);
+  return newThread(db, actor, input, { ...options, check: true });
 }
 
 /** The same without the safeguarding check: for text the portal wrote itself, and tests. */
 export async function createThread(db: Database, actor: ForumActor, input: Omit<ThreadInput, 'safeguardingConfirmed'>, now = new Date()): Promise<Result<{ thread: Thread; postId: number }>> {
-  return (await newThread(db, actor, input, { now }, false)) as Result<{ thread: Thread; postId: number }>;
+  return (await newThread(db, actor, input, { now, check: false })) as Result<{ thread: Thread; postId: number }>;
 }
 
 // ─── Replies ─────────────────────────────────────────────────────────────────
 
-export interface ReplyInput {
+export interface ReplyInput extends PostText {
   threadId: number;
-  body: string;
   replyToPostNumber?: number;
-  safeguardingConfirmed?: boolean;
 }
 
 export type ReplyResult = Result<{ post: Post; thread: Thread }> | SafeguardingHold;
@@ -140,50 +136,39 @@ export type ReplyResult = Result<{ post: Post; thread: Thread }> | SafeguardingH
  * in the same write transaction, so concurrent replies never share a number and the
  * counts stay exact.
  */
-function newReply(db: Database, actor: ForumActor, input: ReplyInput, options: RequestOptions, check: boolean): Promise<ReplyResult> {
-  return publish<Thread, { post: Post; thread: Thread }>(
-    db,
-    actor,
-    {
-      action: 'forum-reply',
-      target: { type: 'thread', id: input.threadId },
-      text: input.body,
-      body: input.body,
-      safeguarding: { check, confirmed: input.safeguardingConfirmed },
-      place: async (tx) => {
-        const visible = await findVisibleThread(tx, actor, input.threadId);
-        if (!visible) return notFound;
-        // Locked before the safeguarding check: no point asking about a reply that cannot be posted.
-        return canReply(actor, visible.thread) ? visible.thread : refuse('locked', LOCKED_MESSAGE);
-      },
-      insert: async (tx, thread, html, now) => {
-        const postNumber = thread.highestPostNumber + 1;
-        const replyTo = input.replyToPostNumber && input.replyToPostNumber < postNumber ? input.replyToPostNumber : null;
-        const [post] = await tx
-          .insert(posts)
-          .values({ threadId: thread.id, postNumber, authorId: actor.id, raw: input.body, html, replyToPostNumber: replyTo, createdAt: now })
-          .returning();
-        await notifyForNewPost(tx, { actor, threadId: thread.id, post: post! }, now);
-        const [updated] = await tx
-          .update(threads)
-          .set({ highestPostNumber: postNumber, replyCount: sql`${threads.replyCount} + 1`, bumpedAt: now })
-          .where(eq(threads.id, thread.id))
-          .returning();
-        await subscribeAuthor(tx, actor.id, thread.id);
-        await markRead(tx, actor.id, thread.id, postNumber);
-        return { post: post!, thread: updated! };
-      },
+function newReply(db: Database, actor: ForumActor, input: ReplyInput, options: PublishOptions): Promise<ReplyResult> {
+  return publish<Thread, { post: Post; thread: Thread }>(db, actor, input, options, {
+    action: 'forum-reply',
+    target: { type: 'thread', id: input.threadId },
+    place: async (tx) => {
+      const visible = await findVisibleThread(tx, actor, input.threadId);
+      if (!visible) return notFound;
+      // Locked before the safeguarding check: no point asking about a reply that cannot be posted.
+      return canReply(actor, visible.thread) ? visible.thread : refuse('locked', LOCKED_MESSAGE);
     },
-    options,
-  );
+    insert: async (tx, thread, html, now) => {
+      const postNumber = thread.highestPostNumber + 1;
+      const replyTo = input.replyToPostNumber && input.replyToPostNumber < postNumber ? input.replyToPostNumber : null;
+      const [post] = await tx
+        .insert(posts)
+        .values({ threadId: thread.id, postNumber, authorId: actor.id, raw: input.body, html, replyToPostNumber: replyTo, createdAt: now })
+        .returning();
+      const [updated] = await tx
+        .update(threads)
+        .set({ highestPostNumber: postNumber, replyCount: sql`${threads.replyCount} + 1`, bumpedAt: now })
+        .where(eq(threads.id, thread.id))
+        .returning();
+      return { post: post!, thread: updated! };
+    },
+  });
 }
 
 /** Replies from the form (the safeguarding check included). */
 export function postReply(db: Database, actor: ForumActor, input: ReplyInput, options: RequestOptions = {}): Promise<ReplyResult> {
-  return newReply(db, actor, input, options, true);
+  return newReply(db, actor, input, { ...options, check: true });
 }
 
 /** The same without the safeguarding check: for tests and benchmarks. */
 export async function createReply(db: Database, actor: ForumActor, input: Omit<ReplyInput, 'safeguardingConfirmed'>, now = new Date()): Promise<Result<{ post: Post; thread: Thread }>> {
-  return (await newReply(db, actor, input, { now }, false)) as Result<{ post: Post; thread: Thread }>;
+  return (await newReply(db, actor, input, { now, check: false })) as Result<{ post: Post; thread: Thread }>;
 }
