@@ -1,6 +1,6 @@
 /**
  * Members report a post to the moderators, with a reason. Resolving reports is the
- * moderation tools' job (src/lib/forum/moderation*); this module only creates them.
+ * moderation tools' job (./moderation.ts); this module only creates them.
  */
 import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
