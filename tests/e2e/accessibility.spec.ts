@@ -9,6 +9,8 @@ const pages = {
   'overdue guide': fixtures.overdueGuide.url,
   'awareness listing': '/awareness',
   'awareness page': fixtures.awarenessPage.url,
+  'awareness strategies listing': '/awareness/strategies/businesses',
+  'awareness strategy': fixtures.strategy.url,
   'news listing': '/news',
   'workshop report': fixtures.workshopReport.url,
   'topics index': '/topics',

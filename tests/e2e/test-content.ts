@@ -71,6 +71,10 @@ export const fixtures = {
     url: '/awareness/fixture-awareness-page',
     title: 'Fixture awareness page: signs seen at the plover depot',
   },
+  strategy: {
+    url: '/awareness/fixture-strategy',
+    title: 'Fixture strategy: reaching turnstone businesses',
+  },
   workshopReport: {
     url: '/news/fixture-workshop-report',
     title: 'Fixture report: the sanderling workshop',

@@ -2,7 +2,8 @@
  * Checks of the real library in content/: rules a build cannot see but a reader relies
  * on. Every published entry names its sources, every named source is in the register
  * with the day it was checked, a "checked" date in the text is never later than the
- * entry's last change, and links between entries lead somewhere.
+ * entry's last change, and links between entries lead somewhere. It warns (and only
+ * warns) when an entry reads above the reading age its collection aims at.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { parseFrontmatter } from 'astro/markdown';
 import { describe, expect, it } from 'vitest';
 import { readSourceRecords } from '#lib/content/cited-sources.ts';
 import { lastChanged } from '#lib/content/order.ts';
+import { readability, readingAgeAim } from '#lib/content/readability.ts';
 import { awarenessSchema, guideSchema, newsSchema, sourceSchema, type EntryData } from '#lib/content/schemas.ts';
 import { collectionNames } from '#lib/content/taxonomy.ts';
 
@@ -23,7 +25,7 @@ const entries = collectionNames.flatMap((collection) =>
     .map((name) => {
       const { frontmatter, content } = parseFrontmatter(readFileSync(join(contentDir, collection, name), 'utf8'), { frontmatter: 'remove' });
       const data: EntryData = schemas[collection].parse(frontmatter);
-      return { path: `${collection}/${name}`, url: `/${collection}/${name.replace(/\.mdx$/, '')}`, data, body: content };
+      return { collection, path: `${collection}/${name}`, url: `/${collection}/${name.replace(/\.mdx$/, '')}`, data, body: content };
     }),
 );
 const published = entries.filter((e) => !e.data.draft);
@@ -64,5 +66,20 @@ describe.each(published.map((e) => [e.path, e] as const))('%s', (_path, entry) =
     const known = new Set(entries.map((e) => e.url));
     const links = [...entry.body.matchAll(/\]\((\/(?:guides|awareness|news)\/[^)#\s]+)/g)].map((m) => m[1]!);
     expect(links.filter((href) => !known.has(href))).toEqual([]);
+  });
+});
+
+describe('reading age', () => {
+  it('is stated for every published entry, with a warning for each above its collection’s aim', () => {
+    const over: string[] = [];
+    for (const entry of published) {
+      const { words, readingAge } = readability(entry.body);
+      expect(words, entry.path).toBeGreaterThan(0);
+      expect(Number.isFinite(readingAge), entry.path).toBe(true);
+      const aim = readingAgeAim(entry.collection, entry.data);
+      if (readingAge > aim) over.push(`${entry.path}: reading age about ${readingAge.toFixed(1)}, aim at most ${aim}`);
+    }
+    // Advice, not a rule: long official names raise the score (see README, "Content tests").
+    if (over.length > 0) console.warn(`Reading age above the aim (${over.length} of ${published.length} entries):\n  ${over.join('\n  ')}`);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { guideSchema, newsSchema, sourceSchema } from '#lib/content/schemas.ts';
+import { awarenessSchema, guideSchema, newsSchema, sourceSchema } from '#lib/content/schemas.ts';
 
 const guide = {
   title: 'Referring a potential victim',
@@ -14,8 +14,8 @@ const guide = {
   version: '1.0',
 };
 
-function errorsOf(result: ReturnType<typeof guideSchema.safeParse>) {
-  return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+function errorsOf(result: { success: true } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } }) {
+  return result.success ? [] : result.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`);
 }
 
 describe('guide frontmatter', () => {
@@ -84,5 +84,35 @@ describe('sources', () => {
     const result = sourceSchema.safeParse({ ...record, ...change });
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((i) => i.path.join('.'))).toContain(field);
+  });
+});
+
+describe('awareness frontmatter', () => {
+  const { version: _v, ...awareness } = guide;
+  const strategy = {
+    audience: 'frontline-staff',
+    objectives: ['Staff can name the main signs of modern slavery.'],
+    evaluation: ['Number of staff trained, against the number planned.'],
+  };
+
+  it('needs review dates, like a guide, because awareness pages hold phone numbers', () => {
+    expect(awarenessSchema.safeParse(awareness).success).toBe(true);
+    const { reviewed: _r, reviewDue: _d, ...withoutReview } = awareness;
+    expect(errorsOf(awarenessSchema.safeParse(withoutReview)).map((e) => e.split(':')[0])).toEqual(expect.arrayContaining(['reviewed', 'reviewDue']));
+    expect(errorsOf(awarenessSchema.safeParse({ ...awareness, reviewDue: '2025-01-01' }))).toContain('reviewDue: must be later than reviewed');
+  });
+
+  it('accepts a strategy with an audience, objectives and measures, and leaves it out of other pages', () => {
+    expect(awarenessSchema.parse({ ...awareness, strategy }).strategy).toEqual(strategy);
+    expect(awarenessSchema.parse(awareness).strategy).toBeUndefined();
+  });
+
+  it.each([
+    ['an unknown audience', { audience: 'everyone' }, 'strategy.audience'],
+    ['no objectives', { objectives: [] }, 'strategy.objectives'],
+    ['no way to measure what changed', { evaluation: undefined }, 'strategy.evaluation'],
+  ])('rejects a strategy with %s, naming the field', (_name, change, field) => {
+    const errors = errorsOf(awarenessSchema.safeParse({ ...awareness, strategy: { ...strategy, ...change } }));
+    expect(errors.some((e) => e.startsWith(`${field}:`)), errors.join('\n')).toBe(true);
   });
 });

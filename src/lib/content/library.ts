@@ -2,7 +2,7 @@ import { getCollection, getEntry, type CollectionEntry } from 'astro:content';
 import { isPublishedPublicly, type PublishContext } from './audience.ts';
 import { orderSources, type CitedSource } from './cited-sources.ts';
 import { recentFirst } from './order.ts';
-import { collectionNames, type CollectionName } from './taxonomy.ts';
+import { collectionNames, type CollectionName, type StrategyAudience } from './taxonomy.ts';
 
 export type LibraryEntry = CollectionEntry<'guides'> | CollectionEntry<'awareness'> | CollectionEntry<'news'>;
 
@@ -32,6 +32,12 @@ export async function allEntries(keep: Keep): Promise<LibraryEntry[]> {
 export function getPublicEntries<C extends CollectionName>(collection: C): Promise<CollectionEntry<C>[]> {
   const ctx = publishContext();
   return entriesOf(collection, (data) => isPublishedPublicly(data, ctx));
+}
+
+/** The public awareness strategies, for one audience or all, recent work first. */
+export async function getAwarenessStrategies(audience?: StrategyAudience): Promise<CollectionEntry<'awareness'>[]> {
+  const entries = await getPublicEntries('awareness');
+  return entries.filter((e) => e.data.strategy && (!audience || e.data.strategy.audience === audience));
 }
 
 /** Every public entry of the library, recent work first. */

@@ -1,5 +1,5 @@
 import { z } from 'astro/zod';
-import { regionKeys, topicKeys, newsKinds } from './taxonomy.ts';
+import { regionKeys, topicKeys, newsKinds, strategyAudienceKeys } from './taxonomy.ts';
 
 /** Accepts a YAML date or an ISO date string; rejects anything that is not a real date. */
 const dateSchema = z.coerce.date({ error: 'must be a date written as YYYY-MM-DD' });
@@ -37,24 +37,52 @@ export const entrySchema = z.object({
   sources: z.array(sourceIdSchema).default([]),
 });
 
-/** Practice guides add review information, shown to the reader. */
+/** Review dates, shown to the reader: guides and awareness pages (which hold phone numbers) carry them. */
+const reviewFields = {
+  /** The day the owner last checked the entry was right. */
+  reviewed: dateSchema,
+  /** The day by which the entry must be checked again; after it the page says it may be out of date. */
+  reviewDue: dateSchema,
+};
+const reviewDueAfterReviewed: [(e: { reviewed: Date; reviewDue: Date }) => boolean, { message: string; path: string[] }] = [
+  (e) => e.reviewDue > e.reviewed,
+  { message: 'must be later than reviewed', path: ['reviewDue'] },
+];
+
+/** Practice guides add review information and a version. */
 export const guideSchema = entrySchema
   .extend({
-    /** The day the owner last checked the guide was right. */
-    reviewed: dateSchema,
-    /** The day by which the guide must be checked again; after it the guide says it may be out of date. */
-    reviewDue: dateSchema,
+    ...reviewFields,
     /** The guide's version, e.g. "1.2". */
     version: z
       .string({ error: 'must be text in quotes, e.g. version: "1.2"' })
       .regex(/^\d+\.\d+(\.\d+)?$/, 'must look like "1.0" or "1.2.3"'),
   })
-  .refine((g) => g.reviewDue > g.reviewed, {
-    message: 'must be later than reviewed',
-    path: ['reviewDue'],
-  });
+  .refine(...reviewDueAfterReviewed);
 
-export const awarenessSchema = entrySchema;
+/** One line of a strategy's list: a sentence, not a paragraph. */
+const strategyLine = z.string().min(10).max(200);
+
+/**
+ * An awareness strategy: how partners plan, run and evaluate a campaign for one
+ * audience. Only strategies carry it; its presence puts the page in the strategies listing.
+ */
+export const strategySchema = z.object({
+  /** Who the campaign is for: one of src/lib/content/taxonomy.ts `strategyAudiences`. */
+  audience: z.enum(strategyAudienceKeys),
+  /** What the campaign should change, one line each (1 to 8). */
+  objectives: z.array(strategyLine).min(1).max(8),
+  /** How partners will tell what changed: measures to collect, never results not yet had (1 to 8). */
+  evaluation: z.array(strategyLine).min(1).max(8),
+});
+
+/** Awareness pages add review information (the review notice applies) and, for strategies, `strategy`. */
+export const awarenessSchema = entrySchema
+  .extend({
+    ...reviewFields,
+    strategy: strategySchema.optional(),
+  })
+  .refine(...reviewDueAfterReviewed);
 
 /** News adds what kind of item it is. */
 export const newsSchema = entrySchema.extend({
@@ -85,4 +113,5 @@ export const sourceSchema = z.object({
 export type EntryData = z.infer<typeof entrySchema>;
 export type SourceData = z.infer<typeof sourceSchema>;
 export type GuideData = z.infer<typeof guideSchema>;
+export type AwarenessData = z.infer<typeof awarenessSchema>;
 export type NewsData = z.infer<typeof newsSchema>;

@@ -50,3 +50,12 @@ export const newsKinds = {
   event: 'Event',
 } as const;
 export type NewsKind = keyof typeof newsKinds;
+
+/** Who an awareness strategy's campaign is aimed at, and how the listing's filter names them. */
+export const strategyAudiences = {
+  public: 'The public',
+  'frontline-staff': 'Frontline staff',
+  businesses: 'Businesses at risk',
+} as const;
+export type StrategyAudience = keyof typeof strategyAudiences;
+export const strategyAudienceKeys = Object.keys(strategyAudiences) as [StrategyAudience, ...StrategyAudience[]];
