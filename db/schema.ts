@@ -355,3 +355,132 @@ export const reports = sqliteTable(
 export type Category = typeof categories.$inferSelect;
 export type Thread = typeof threads.$inferSelect;
 export type Post = typeof posts.$inferSelect;
+
+// ─── Mail ──────────────────────────────────────────────────────────────────────
+
+/**
+ * Every kind of message the portal sends (src/lib/mail/kinds.ts says who gets each, and
+ * whether members can choose how often). A new kind needs no migration: the column is text.
+ */
+export const mailKinds = [
+  'invitation',
+  'password-reset',
+  'password-changed',
+  'authenticator-changed',
+  'recovery-code-used',
+  'recovery-codes-renewed',
+  'new-sign-in',
+  'mention',
+  'reply',
+  'quote',
+  'watched-thread-reply',
+  'watched-category-thread',
+  'report-decision',
+  'post-hidden',
+  'digest',
+] as const;
+
+/**
+ * queued: waiting to be sent (or retried at next_attempt_at); held: waiting for the
+ * member's daily or weekly digest; digested: went out in digest `digest_id`; sent: the
+ * SMTP server accepted it; kept: no SMTP server is configured (outside production), so it
+ * was kept for administrators to read; failed: refused for good or given up; skipped:
+ * not sent because, when it was built, there was no longer anyone or anything to tell.
+ */
+export const mailStatuses = ['queued', 'held', 'digested', 'sent', 'kept', 'failed', 'skipped'] as const;
+export const mailCadences = ['immediately', 'daily', 'weekly', 'never'] as const;
+
+/**
+ * The outbox: one row per message, written in the transaction of the event that caused
+ * it, then built and sent by a worker that claims rows with a lease (src/lib/mail/worker.ts).
+ */
+export const mailOutbox = sqliteTable(
+  'mail_outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: mailKinds }).notNull(),
+    /** The member it is for; null for an invitation (not a member yet). Erasing the member erases their mail. */
+    userId: integer('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    /** For an invitation, the address from the start; for members, the address it was sent to. */
+    toAddress: text('to_address'),
+    /** What it is about, for administrators' status views: `invitation:12`, `password-reset:5`. */
+    ref: text('ref'),
+    /** The kind's facts (ids, and for links a sealed token, removed once the message is done). */
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** The left half of the Message-ID, the same on every attempt, so a repeat can be recognised. */
+    messageKey: text('message_key').notNull(),
+    status: text('status', { enum: mailStatuses }).notNull().default('queued'),
+    /** For held rows: the digest that will carry it. */
+    digest: text('digest', { enum: ['daily', 'weekly'] }),
+    /** For digested rows: the digest message (a row of kind 'digest') that carried it. */
+    digestId: integer('digest_id'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull(),
+    /** Which worker holds the row, and until when: another may take it only after that. */
+    leaseOwner: text('lease_owner'),
+    leaseUntil: integer('lease_until', { mode: 'timestamp_ms' }),
+    /** The SMTP server's last refusal or the reason it was skipped; never message text. */
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    /** When the server accepted it (or it was kept, skipped or failed for good). */
+    doneAt: integer('done_at', { mode: 'timestamp_ms' }),
+    /** Outside production with no SMTP server: the subject and text, for administrators to read. */
+    keptText: text('kept_text'),
+  },
+  (t) => [
+    uniqueIndex('mail_outbox_message_key_unique').on(t.messageKey),
+    index('mail_outbox_due_idx').on(t.status, t.nextAttemptAt),
+    index('mail_outbox_user_idx').on(t.userId, t.status),
+    index('mail_outbox_ref_idx').on(t.ref),
+    index('mail_outbox_digest_idx').on(t.digestId),
+  ],
+);
+
+/** A member's mail choices that are not per kind. No row = the defaults. */
+export const mailPreferences = sqliteTable('mail_preferences', {
+  userId: integer('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  /** The hour (Europe/London) digests are sent at. */
+  digestHour: integer('digest_hour').notNull().default(7),
+  /** Forum mail carries the post's text (off by default: mail leaves our control). */
+  fullText: integer('full_text', { mode: 'boolean' }).notNull().default(false),
+  /** The digest slots last sent, so a slot is never sent twice. */
+  lastDailyDigestAt: integer('last_daily_digest_at', { mode: 'timestamp_ms' }),
+  lastWeeklyDigestAt: integer('last_weekly_digest_at', { mode: 'timestamp_ms' }),
+});
+
+/** How often a member wants each kind of message; no row = the kind's default. */
+export const mailKindSettings = sqliteTable(
+  'mail_kind_settings',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: mailKinds }).notNull(),
+    cadence: text('cadence', { enum: mailCadences }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.kind] })],
+);
+
+/**
+ * Browsers a member has signed in from (a long-lived random cookie; only its hash is
+ * kept), so a sign-in from a new one can be told to them.
+ */
+export const knownBrowsers = sqliteTable(
+  'known_browsers',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: blob('token_hash', { mode: 'buffer' }).notNull(),
+    firstSeenAt: integer('first_seen_at', { mode: 'timestamp_ms' }).notNull(),
+    lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.tokenHash] })],
+);
+
+export type MailKind = (typeof mailKinds)[number];
+export type MailCadence = (typeof mailCadences)[number];
+export type MailStatus = (typeof mailStatuses)[number];
+export type OutboxRow = typeof mailOutbox.$inferSelect;

@@ -1,4 +1,4 @@
-import { defineAction } from 'astro:actions';
+import { defineAction, type ActionAPIContext } from 'astro:actions';
 import { z } from 'astro/zod';
 import { getDb } from '#lib/db.ts';
 import { audit } from '#lib/auth/audit.ts';
@@ -13,6 +13,7 @@ import {
   resetPasswordWithSecondFactor,
   revokeOwnSession,
 } from '#lib/auth/account.ts';
+import { BROWSER_COOKIE, recogniseBrowser, setBrowserCookie } from '#lib/auth/browsers.ts';
 import { acceptInvitation as acceptInvitationToken, findOpenInvitation, INVITATION_GONE_MESSAGE } from '#lib/auth/invitations.ts';
 import { ALREADY_ENROLLED, completeTotpEnrolment, openPendingEnrolment } from '#lib/auth/mfa-enrolment.ts';
 import { safeNext } from '#lib/auth/next-url.ts';
@@ -22,8 +23,10 @@ import { checkPassword, checkSecondFactor } from '#lib/auth/sign-in.ts';
 import { requireActor } from '#lib/auth/guards.ts';
 import { createSession, deleteSessionCookie, invalidateSession, markSessionMfaVerified, setSessionCookie } from '#lib/auth/sessions.ts';
 import { hasTotp } from '#lib/auth/totp.ts';
+import { mailSettingsFormSchema, saveMailSettings } from '#lib/mail/settings.ts';
 import { refuse } from '#lib/result.ts';
-import { fieldError, refusalError } from './errors.ts';
+import { memberAction } from './define.ts';
+import { fieldError, parseForm, refusalError } from './errors.ts';
 
 /** A new password: the context-free rules here (so every field's message shows at once), the email rule in the handler. */
 const newPassword = (missing: string) =>
@@ -49,6 +52,13 @@ const sixDigitCode = z
   .pipe(z.string().regex(/^\d{6}$/, 'Enter the 6-digit code your authenticator app shows now'));
 
 const token = z.string().max(200);
+
+/** Records the browser of a completed sign-in; `alert`: email the member if it is new to them. */
+async function rememberBrowser(context: ActionAPIContext, userId: number, alert: boolean): Promise<void> {
+  const origin = { ip: context.clientAddress, userAgent: context.request.headers.get('user-agent') };
+  const { token } = await recogniseBrowser(await getDb(), userId, context.cookies.get(BROWSER_COOKIE)?.value, origin, { alert });
+  setBrowserCookie(context.cookies, token);
+}
 
 export const accounts = {
   signIn: defineAction({
@@ -94,6 +104,7 @@ export const accounts = {
       if (!result.ok) throw refusalError(context, result);
       await markSessionMfaVerified(db, session.id);
       await audit(db, { actorId: user.id, action: 'sign-in', outcome: 'success', ip: context.clientAddress });
+      await rememberBrowser(context, user.id, true);
       return { redirect: safeNext(next) };
     },
   }),
@@ -161,6 +172,8 @@ export const accounts = {
       }
       const result = await completeTotpEnrolment(db, user.id, session.id, key, code, context.clientAddress);
       if (!result.ok) throw refusalError(context, result);
+      // The browser the account was set up in is known from the start, without an alert.
+      await rememberBrowser(context, user.id, false);
       return { recoveryCodes: result.recoveryCodes, next: safeNext(next) };
     },
   }),
@@ -199,6 +212,12 @@ export const accounts = {
       if (!result.ok) throw refusalError(context, result);
       return { recoveryCodes: result.recoveryCodes };
     },
+  }),
+
+  /** /account/email: how often each kind of email comes, the digest hour, full text. */
+  saveEmailSettings: memberAction({}, async ({ db, user, ip }, form) => {
+    await saveMailSettings(db, user.id, parseForm(mailSettingsFormSchema, form), ip);
+    return { redirect: '/account/email?done=1' };
   }),
 
   /** A member ends one of their own sessions; someone else's is "not found" (and recorded as refused). */

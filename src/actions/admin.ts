@@ -21,6 +21,7 @@ import {
   suspendMember,
 } from '#lib/admin/members.ts';
 import { createOrganisation, organisationInputSchema, updateOrganisation } from '#lib/admin/organisations.ts';
+import { retryFailedMessage } from '#lib/mail/status.ts';
 import { memberAction, type Caller } from './define.ts';
 import { parseForm, refusalError } from './errors.ts';
 
@@ -35,16 +36,17 @@ function adminAction<T>(name: string, run: (db: Caller['db'], actor: Actor, form
 }
 
 export const admin = {
+  // The link goes by email only: administrators see that it was queued and how it went, never the link.
   invite: adminAction('invite', async (db, actor, form, context) => {
     const result = await inviteMember(db, actor, parseForm(inviteInputSchema, form));
     if (!result.ok) throw refusalError(context, result);
-    return { kind: 'invitation' as const, email: result.email, path: result.path, expiresAt: result.expiresAt };
+    return { email: result.email, expiresAt: result.expiresAt };
   }),
 
   resendInvitation: adminAction('resendInvitation', async (db, actor, form, context) => {
     const result = await resendInvitation(db, actor, parseForm(invitationForm, form));
     if (!result.ok) throw refusalError(context, result);
-    return { kind: 'invitation' as const, email: result.email, path: result.path, expiresAt: result.expiresAt };
+    return { email: result.email, expiresAt: result.expiresAt };
   }),
 
   revokeInvitation: adminAction('revokeInvitation', async (db, actor, form, context) => {
@@ -83,7 +85,13 @@ export const admin = {
   createResetLink: adminAction('createResetLink', async (db, actor, form, context) => {
     const result = await createResetLink(db, actor, parseForm(memberForm, form));
     if (!result.ok) throw refusalError(context, result);
-    return { kind: 'reset' as const, email: result.email, name: result.member.displayName, path: result.path, expiresAt: result.expiresAt };
+    return { email: result.email, name: result.member.displayName, expiresAt: result.expiresAt };
+  }),
+
+  retryMail: adminAction('retryMail', async (db, actor, form, context) => {
+    const result = await retryFailedMessage(db, actor, parseForm(z.object({ id: id('message') }), form).id);
+    if (!result.ok) throw refusalError(context, result);
+    return { message: 'The message is queued to be sent again.' };
   }),
 
   createOrganisation: adminAction('createOrganisation', async (db, actor, form, context) => {

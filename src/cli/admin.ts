@@ -23,12 +23,13 @@ const usage = `Usage: npm run admin -- <command> [options]
 Commands:
   create-admin --email E --org "Organisation name" [--name "Their name"] [--type T] [--region R]
         Bootstrap: creates the organisation if it does not exist (type government,
-        region national unless given), then prints a one-time invitation link for an
-        administrator.
+        region national unless given), then emails and prints a one-time invitation
+        link for an administrator.
   invite --email E --role R --org "Organisation name"
-        Prints a one-time invitation link (works once, for 7 days).
+        Emails and prints a one-time invitation link (works once, for 7 days).
   reset-link --email E
-        Prints a one-time password reset link for a member (works once, for 1 hour).
+        Emails and prints a one-time password reset link for a member (works once,
+        for 1 hour).
   list [--role R] [--status S]
         Lists members: id, email, name, role, status, organisation.
   suspend --email E
@@ -81,12 +82,24 @@ async function organisationNamed(db: Database, name: string) {
   return organisation;
 }
 
+/**
+ * Says where the emailed link goes. The link is printed as well, for the first
+ * administrator of a portal whose mail is not set up yet.
+ */
+function mailNote(email: string): string {
+  const kept = !config().SMTP_URL;
+  return kept
+    ? `An email with this link is queued for ${email}, but SMTP_URL is not set, so it will be kept in the outbox (/admin/outbox) rather than sent: send the link yourself.`
+    : `An email with this link is queued for ${email}; the running portal (or \`npm run mail:send\`) sends it. The link is printed here too, in case mail is not working yet.`;
+}
+
 async function printInvitation(db: Database, email: string, role: Role, organisationId: number, name?: string) {
   const result = await inviteMember(db, cliActor, { email, role, organisationId });
   if (!result.ok) throw new Failure(result.message);
   console.log(`Invitation for ${name ? `${name} <${result.email}>` : result.email} as ${role}.`);
-  console.log(`Send them this link. It works once, for 7 days (until ${formatUtc(result.expiresAt)}):`);
+  console.log(`It works once, for 7 days (until ${formatUtc(result.expiresAt)}):`);
   console.log(new URL(result.path, config().SITE_URL).href);
+  console.log(mailNote(result.email));
 }
 
 async function memberByEmail(db: Database, email: string) {
@@ -142,8 +155,9 @@ const commands: Record<string, (args: string[], db: () => Promise<Database>) => 
     const result = await createResetLink(database, cliActor, { userId: user.id });
     if (!result.ok) throw new Failure(result.message);
     console.log(`Password reset link for ${user.displayName} <${user.email}>.`);
-    console.log(`Send it to them. It works once, for 1 hour (until ${formatUtc(result.expiresAt)}), and they still need their security code:`);
+    console.log(`It works once, for 1 hour (until ${formatUtc(result.expiresAt)}), and they still need their security code:`);
     console.log(new URL(result.path, config().SITE_URL).href);
+    console.log(mailNote(user.email));
   },
 
   async list(args, db) {

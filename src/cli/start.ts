@@ -1,14 +1,17 @@
 /**
  * `npm start`: build when needed, migrate the database, seed demo data into a new one
- * (never in production), then serve the portal and say where and how to sign in.
- * Settings come from the environment (src/lib/config.ts; docs/operations.md lists them).
+ * (never in production), then serve the portal, start the mail worker (unless
+ * MAIL_WORKER=off) and say where and how to sign in. Settings come from the environment
+ * (src/lib/config.ts; docs/operations.md lists them); a bad one stops start-up with one line.
  */
 import { fileURLToPath } from 'node:url';
 import { ensureBuilt } from '#server/build.ts';
 import { serve } from '#server/serve.ts';
 import { config } from '#lib/config.ts';
-import { migrateDatabase, openDatabase } from '#lib/db.ts';
+import { getDb, migrateDatabase, openDatabase } from '#lib/db.ts';
 import { totpEncryptionKey } from '#lib/auth/keys.ts';
+import { mailConfig } from '#lib/mail/config.ts';
+import { startMailWorker } from '#lib/mail/worker.ts';
 import { eq } from 'drizzle-orm';
 import { users } from '#db/schema.ts';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, demoMembers, seedDemoData } from '#demo/seed.ts';
@@ -18,6 +21,7 @@ process.chdir(root);
 
 try {
   const { HOST, PORT, SITE_URL, production } = config(); // a bad setting stops here, with one line
+  const mail = mailConfig(); // and so does production without a mail server
   totpEncryptionKey(); // fail now, not at the first sign-in, if the key is missing
   const db = await openDatabase();
   const { wasEmpty } = await migrateDatabase(db);
@@ -26,8 +30,24 @@ try {
   db.$client.close();
 
   ensureBuilt(root);
-  const { url } = await serve({ distDir: `${root}/dist`, host: HOST, port: PORT, publicOrigin: new URL(SITE_URL) });
+  const { server, url } = await serve({ distDir: `${root}/dist`, host: HOST, port: PORT, publicOrigin: new URL(SITE_URL) });
+  // The same database handle (and write queue) as the pages use: see src/lib/db.ts.
+  const worker = mail.worker ? startMailWorker(await getDb(), mail) : null;
+  const stop = async () => {
+    server.close();
+    await worker?.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   console.log(`\nThe portal is running at ${url}`);
+  console.log(
+    !worker
+      ? 'Mail: this process does not send (MAIL_WORKER=off); run `npm run mail:send` from cron.'
+      : mail.mode === 'smtp'
+        ? 'Mail: sending through SMTP_URL.'
+        : 'Mail: no SMTP_URL, so messages are kept for administrators to read at /admin/outbox.',
+  );
   if (demo) {
     console.log(`\nDemo sign-in (demo data only, never in production): ${new URL('/login', url)}`);
     for (const m of demoMembers) console.log(`  ${m.role.padEnd(9)} ${m.email}`);

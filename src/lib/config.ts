@@ -36,6 +36,12 @@ export const configSchema = z
     DATABASE_SYNC_URL: optional(z.url({ protocol: /^(libsql|https?|wss?)$/, error: 'must be a libsql:, http(s): or ws(s): URL' })),
     /** Seals members' TOTP keys; required in production (see src/lib/auth/keys.ts). */
     TOTP_ENCRYPTION_KEY: optional(base64Key32),
+    /** The mail relay, smtp://user:password@host:587 or smtps://…:465. Required in production (see src/lib/mail/config.ts); without it, mail is kept at /admin/outbox. */
+    SMTP_URL: optional(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL, like smtp://user:password@relay.example.org:587' })),
+    /** The sender of every email, "Name" <address> or an address. Required in production; default "National Modern Slavery Network" <no-reply@<SITE_URL host>>. */
+    MAIL_FROM: optional(z.string().max(300)),
+    /** `off`: this server process does not send mail (a cron job runs `npm run mail:send`). */
+    MAIL_WORKER: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
     /** Where the members' Pagefind bundle is, when not beside dist/server. */
     MEMBERS_INDEX_DIR: optional(z.string()),
     /** The build's content folder, output folder and cache (build tests and benchmarks point them elsewhere). */

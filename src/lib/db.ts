@@ -46,7 +46,18 @@ export async function migrateDatabase(db: Database): Promise<{ wasEmpty: boolean
   return { wasEmpty };
 }
 
-const writeQueues = new WeakMap<Database, Promise<unknown>>();
+/**
+ * Process-wide state lives on globalThis under registered symbols: the server process
+ * runs this module twice, once from src/ (start-up, the mail worker) and once bundled
+ * into the build's handler. Both copies must share one database handle and one write
+ * queue, or the two would be two writers in one event loop, and a busy wait in one
+ * (it is synchronous: docs/decisions/008-one-write-queue.md) would stall the other.
+ */
+const processWide = globalThis as typeof globalThis & Record<symbol, unknown>;
+const WRITE_QUEUES = Symbol.for('nmsn.db.writeQueues');
+const SHARED_DB = Symbol.for('nmsn.db.shared');
+
+const writeQueues = (processWide[WRITE_QUEUES] ??= new WeakMap<Database, Promise<unknown>>()) as WeakMap<Database, Promise<unknown>>;
 
 /**
  * Runs `work` in a write transaction, one at a time per database in this process.
@@ -71,10 +82,7 @@ export async function backupDatabase(db: Database, targetPath: string): Promise<
   await db.$client.execute({ sql: 'VACUUM INTO ?', args: [resolve(targetPath)] });
 }
 
-let shared: Promise<Database> | undefined;
-
 /** The server's one database handle, opened on first use from the configuration. */
 export function getDb(): Promise<Database> {
-  shared ??= openDatabase();
-  return shared;
+  return (processWide[SHARED_DB] ??= openDatabase()) as Promise<Database>;
 }

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { securityHeaders } from './security-headers.ts';
+import { handleUnsubscribePost } from './unsubscribe.ts';
 
 type NodeHandler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
 
@@ -15,7 +16,8 @@ export interface ServeOptions {
 
 /**
  * Serves the built portal: Astro's standalone handler (static files first, then
- * on-demand routes), with the security headers set on every response.
+ * on-demand routes), with the security headers set on every response. One-click
+ * unsubscribe POSTs from mail programs are answered before Astro (./unsubscribe.ts).
  */
 export async function serve({ distDir, host, port, publicOrigin }: ServeOptions): Promise<{ server: Server; url: URL }> {
   // A switch of @astrojs/node (not one of our settings): import its handler without it listening.
@@ -25,6 +27,7 @@ export async function serve({ distDir, host, port, publicOrigin }: ServeOptions)
   const headers = securityHeaders(publicOrigin);
   const server = createServer((req, res) => {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    if (handleUnsubscribePost(req, res)) return;
     handler(req, res);
   });
   await new Promise<void>((resolve, reject) => {

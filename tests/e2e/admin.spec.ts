@@ -4,16 +4,17 @@ import { audit } from '#lib/auth/audit.ts';
 import { findOpenInvitation } from '#lib/auth/invitations.ts';
 import { findOpenReset } from '#lib/auth/password-resets.ts';
 import { createSession, validateSessionToken } from '#lib/auth/sessions.ts';
-import { test, expect, createMember, sessionCookie } from './fixtures.ts';
+import { test, expect, createMember, linkIn, sessionCookie, waitForMail } from './fixtures.ts';
 
 const unique = () => `${process.pid}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
 
 test('an administrator reaches every admin page from /admin, each accessible', async ({ page, signIn, expectNoAxeViolations }) => {
+  test.setTimeout(60_000);
   await signIn('admin');
   await page.goto('/admin');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Administration');
   await expectNoAxeViolations(page);
-  for (const [link, heading] of [['Members', 'Members'], ['Organisations', 'Organisations'], ['Audit log', 'Audit log']]) {
+  for (const [link, heading] of [['Members', 'Members'], ['Organisations', 'Organisations'], ['Outbox', 'Outbox'], ['Audit log', 'Audit log']]) {
     await page.goto('/admin');
     await page.getByRole('main').getByRole('heading', { name: link }).getByRole('link').click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(heading);
@@ -22,14 +23,14 @@ test('an administrator reaches every admin page from /admin, each accessible', a
   }
 });
 
-test('an administrator invites someone and sees the link once, then resends and revokes it', async ({ page, db, signIn, expectNoAxeViolations }) => {
+test('an administrator invites someone by email and sees its delivery, never the link, then resends and revokes it', async ({ page, db, signIn, expectNoAxeViolations }) => {
   const admin = await signIn('admin');
   const email = `invitee-${unique()}@example.org`;
   await page.goto('/admin/members');
 
   // Bad input: a message next to each field, what was typed kept, nothing created.
   await page.getByLabel('Email address').fill('not an email');
-  await page.getByRole('button', { name: 'Create invitation link' }).click();
+  await page.getByRole('button', { name: 'Email the invitation' }).click();
   await expect(page.getByRole('alert')).toContainText('Email address: Enter an email address');
   await expect(page.locator('#field-email-error')).toContainText('Enter an email address, like name@example.org');
   await expect(page.locator('#field-organisationId-error')).toContainText('Choose an organisation');
@@ -39,24 +40,26 @@ test('an administrator invites someone and sees the link once, then resends and 
   await page.getByLabel('Email address').fill(email);
   await page.locator('#field-role').selectOption({ label: 'Editor' });
   await page.locator('#field-organisationId').selectOption({ label: 'Demo Northshire Police' });
-  await page.getByRole('button', { name: 'Create invitation link' }).click();
-  const panel = page.locator('[data-one-time-link]');
-  await expect(panel).toContainText(`Copy this link and send it to ${email}. It works once, for 7 days.`);
+  await page.getByRole('button', { name: 'Email the invitation' }).click();
+  await expect(page.getByRole('status')).toContainText(`Invitation emailed to ${email}`);
   await expectNoAxeViolations(page);
-  const link = await panel.getByLabel('Link').inputValue();
-  const token = new URL(link).pathname.split('/').pop()!;
+  const mail = await waitForMail(email);
+  const token = linkIn(mail, 'Accept the invitation').pathname.split('/').pop()!;
   expect(await findOpenInvitation(db, token)).toMatchObject({ email, role: 'editor', invitedBy: admin.user.id });
-
-  // Shown once: the next visit lists the invitation but not its link.
-  await page.goto('/admin/members');
-  await expect(page.locator('[data-one-time-link]')).toHaveCount(0);
+  // The administrator never sees the link; the list shows that the email was sent.
+  await expect(page.getByRole('main')).not.toContainText(token);
+  await expect(async () => {
+    await page.goto('/admin/members');
+    await expect(page.getByRole('row').filter({ hasText: email }).locator('[data-invitation-mail]')).toContainText(/^Sent \d{4}-/, { timeout: 1_000 });
+  }).toPass();
   const row = page.getByRole('row').filter({ hasText: email });
   await expect(row).toContainText('Editor');
   await expect(page.getByRole('main')).not.toContainText(token);
 
   await row.getByRole('button', { name: `Resend invitation to ${email}` }).click();
-  const newLink = await page.locator('[data-one-time-link]').getByLabel('Link').inputValue();
-  const newToken = new URL(newLink).pathname.split('/').pop()!;
+  await expect(page.getByRole('status')).toContainText(`Invitation emailed to ${email}`);
+  const resent = await waitForMail(email, (m) => !m.text.includes(token));
+  const newToken = linkIn(resent, 'Accept the invitation').pathname.split('/').pop()!;
   expect(newToken).not.toBe(token);
   expect(await findOpenInvitation(db, token)).toBeNull();
   expect(await findOpenInvitation(db, newToken)).not.toBeNull();
@@ -162,7 +165,7 @@ test('an administrator suspends a member, whose session then gets nothing', asyn
   await expect(audit.getByRole('row').filter({ hasText: 'admin-view' })).toContainText('reason: not-found');
 });
 
-test('an administrator sees a reset request, makes the link, and changes a role', async ({ page, db, signIn, expectNoAxeViolations }) => {
+test('an administrator sees a reset request, emails the link, and changes a role', async ({ page, db, signIn, expectNoAxeViolations }) => {
   const admin = await signIn('admin');
   const target = await createMember(db, 'member', 'Forgetful');
   await audit(db, { actorId: null, action: 'password-reset-request', outcome: 'success', targetType: 'user', targetId: target.user.id, ip: '198.51.100.7' });
@@ -170,13 +173,16 @@ test('an administrator sees a reset request, makes the link, and changes a role'
   await page.goto(`/admin/members?q=${encodeURIComponent(target.user.email)}`);
   const row = page.getByRole('row').filter({ hasText: target.user.email });
   await expect(row).toContainText('Asked for a password reset on');
-  await row.getByRole('link', { name: 'make a link' }).click();
+  await row.getByRole('link', { name: 'email them a link' }).click();
   await expect(page.getByRole('region', { name: 'Password reset' })).toContainText(`${target.user.displayName} asked for a password reset on`);
-  await page.getByRole('button', { name: 'Create a password reset link' }).click();
-  const panel = page.locator('[data-one-time-link]');
-  await expect(panel).toContainText(`Copy this link and send it to ${target.user.email}. It works once, for 1 hour.`);
-  const token = new URL(await panel.getByLabel('Link').inputValue()).pathname.split('/').pop()!;
+  await page.getByRole('button', { name: 'Email a password reset link' }).click();
+  await expect(page.getByRole('status')).toContainText(`Password reset link emailed to ${target.user.email}`);
+  const mail = await waitForMail(target.user.email, (m) => m.subject.startsWith('Reset your password'));
+  expect(mail.text).toContain('A network administrator made you a link to choose a new password.');
+  const token = linkIn(mail, 'Choose a new password').pathname.split('/').pop()!;
   expect((await findOpenReset(db, token))?.user.id).toBe(target.user.id);
+  await expect(page.getByRole('main')).not.toContainText(token);
+  await expect(page.locator('[data-reset-mail]')).toContainText('Latest reset email');
   await expect(page.getByRole('region', { name: 'Password reset' })).not.toContainText('asked for a password reset');
   await expectNoAxeViolations(page);
 

@@ -6,6 +6,7 @@ import { openDatabase, write, type Database } from '#lib/db.ts';
 import { hashPassword } from '#lib/auth/passwords.ts';
 import { newTotpKey, saveTotpKey } from '#lib/auth/totp.ts';
 import { createSession, SESSION_COOKIE } from '#lib/auth/sessions.ts';
+import { readMailFolder, type SinkMessage } from '#tests/smtp-sink.ts';
 
 /** WCAG 2.2 AA: every rule set up to it. */
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -26,6 +27,21 @@ export const sessionCookie = (token: string, baseURL: string) => ({
   secure: true,
   sameSite: 'Lax' as const,
 });
+
+/**
+ * The first email that the test SMTP server accepted for this address (and matches, if
+ * given), waiting for the portal's mail worker to send it.
+ */
+export function waitForMail(to: string, matches: (mail: SinkMessage) => boolean = () => true): Promise<SinkMessage> {
+  return readMailFolder(process.env.E2E_MAIL_DIR!, (mail) => mail.to.toLowerCase() === to.toLowerCase() && matches(mail));
+}
+
+/** The address of the link after `label:` in an email's text part. */
+export function linkIn(mail: SinkMessage, label: string): URL {
+  const match = new RegExp(`${label}:\\n(\\S+)`).exec(mail.text);
+  if (!match) throw new Error(`No "${label}" link in:\n${mail.text}`);
+  return new URL(match[1]!);
+}
 
 let memberCount = 0;
 let addressCount = 0;

@@ -5,8 +5,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBuilt } from '#server/build.ts';
 import { serve } from '#server/serve.ts';
-import { migrateDatabase, openDatabase } from '#lib/db.ts';
+import { getDb, migrateDatabase } from '#lib/db.ts';
+import { loadConfig } from '#lib/config.ts';
+import { mailConfig } from '#lib/mail/config.ts';
+import { startMailWorker } from '#lib/mail/worker.ts';
 import { seedDemoData } from '#demo/seed.ts';
+import { startSmtpSink } from '#tests/smtp-sink.ts';
 import { assertChromium } from './chromium.ts';
 import { e2eBuild } from './test-content.ts';
 
@@ -15,8 +19,10 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 /**
  * Builds the portal with the test fixtures added (test-content.ts) if the sources
  * changed, gives it a fresh migrated database with the demo data, and serves the real
- * build on a free port. Workers start after this returns
- * and inherit the environment, so fixtures reach the same database.
+ * build on a free port, with the mail worker sending to a
+ * real SMTP server (smtp-server) that writes what it accepts to E2E_MAIL_DIR, where tests
+ * read it (fixtures.ts `waitForMail`). Workers start after this returns and inherit the
+ * environment, so fixtures reach the same database and mail folder.
  */
 export default async function globalSetup() {
   assertChromium();
@@ -24,13 +30,22 @@ export default async function globalSetup() {
   const databaseUrl = `file:${join(mkdtempSync(join(tmpdir(), 'nmsn-e2e-')), 'portal.db')}`;
   process.env.DATABASE_URL = databaseUrl;
   process.env.TOTP_ENCRYPTION_KEY = randomBytes(32).toString('base64');
-  const db = await openDatabase({ DATABASE_URL: databaseUrl });
+  process.env.E2E_MAIL_DIR = mkdtempSync(join(tmpdir(), 'nmsn-e2e-mail-'));
+  const sink = await startSmtpSink({ folder: process.env.E2E_MAIL_DIR });
+  process.env.SMTP_URL = sink.url;
+  process.env.MAIL_FROM = 'National Modern Slavery Network <portal@e2e.nmsn.test>';
+  // The handle the served pages use too (one write queue in this process: src/lib/db.ts),
+  // opened from the settings above: nothing here has read the configuration before.
+  const db = await getDb();
   await migrateDatabase(db);
   await seedDemoData(db);
   const { server, url } = await serve({ distDir: join(root, e2eBuild.outDir), host: '127.0.0.1', port: 0, publicOrigin: new URL('http://localhost:4321') });
   process.env.E2E_BASE_URL = url.origin;
+  const worker = startMailWorker(db, mailConfig(loadConfig(process.env)), { pollMs: 200 });
   return async () => {
     await new Promise((resolve) => server.close(resolve));
+    await worker.stop();
+    await sink.close();
     db.$client.close();
   };
 }

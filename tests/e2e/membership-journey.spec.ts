@@ -1,6 +1,6 @@
 import { generateHOTP } from '@oslojs/otp';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
-import { test, expect, testClientAddress } from './fixtures.ts';
+import { test, expect, linkIn, testClientAddress, waitForMail } from './fixtures.ts';
 import { fixtures } from './test-content.ts';
 
 const { url: MEMBERS_GUIDE, sentence: MEMBERS_SENTENCE, title: MEMBERS_GUIDE_TITLE, words: MEMBERS_WORDS } = fixtures.membersGuide;
@@ -9,13 +9,14 @@ const PASSWORD = 'lighthouse marmalade cobalt orchard';
 /** The code an authenticator app shows `stepsAhead` periods from now (a new step: codes work once). */
 const code = (key: Uint8Array, stepsAhead = 0) => generateHOTP(key, BigInt(Math.floor(Date.now() / 30_000) + stepsAhead), 6);
 
-test('an admin invites a newcomer, who joins with MFA, signs in, reads and finds the members guide, and signs out', async ({
+test('an admin invites a newcomer by email, who joins with MFA, signs in, reads and finds the members guide, and signs out', async ({
   page,
   signIn,
   systemBrowser,
   baseURL,
   expectNoAxeViolations,
 }) => {
+  test.setTimeout(60_000);
   // The administrator invites.
   await signIn('admin');
   const email = `newcomer-${Date.now()}@example.org`;
@@ -23,10 +24,14 @@ test('an admin invites a newcomer, who joins with MFA, signs in, reads and finds
   await page.getByLabel('Email address').fill(email);
   await page.locator('#field-role').selectOption({ label: 'Member' });
   await page.locator('#field-organisationId').selectOption({ label: 'Demo Freedom Support Charity' });
-  await page.getByRole('button', { name: 'Create invitation link' }).click();
-  const link = await page.locator('[data-one-time-link]').getByLabel('Link').inputValue();
+  await page.getByRole('button', { name: 'Email the invitation' }).click();
+  await expect(page.getByRole('status')).toContainText(`Invitation emailed to ${email}`);
 
-  // The newcomer, in their own browser, accepts.
+  // The invitation arrives at the SMTP server; the newcomer, in their own browser, follows its link.
+  const mail = await waitForMail(email);
+  expect(mail.subject).toMatch(/ invited you to join the National Modern Slavery Network$/);
+  expect(mail.text).toContain('Organisation: Demo Freedom Support Charity');
+  const link = linkIn(mail, 'Accept the invitation').href;
   const context = await systemBrowser.newContext({ baseURL, extraHTTPHeaders: { 'x-forwarded-for': testClientAddress() } });
   const newcomer = await context.newPage();
   await newcomer.goto(new URL(link).pathname);

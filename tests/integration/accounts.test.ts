@@ -12,7 +12,7 @@ import { and, eq } from 'drizzle-orm';
 // The TOTP encryption key is read on first use; set it before any TOTP code runs.
 process.env.TOTP_ENCRYPTION_KEY = randomBytes(32).toString('base64');
 
-import { auditLog, invitations, organisations, passwordResets, recoveryCodes, sessions, totpCredentials, users } from '#db/schema.ts';
+import { auditLog, invitations, mailOutbox, organisations, passwordResets, recoveryCodes, sessions, throttleEvents, totpCredentials, users } from '#db/schema.ts';
 import { migrateDatabase, openDatabase, write, type Database } from '#lib/db.ts';
 import {
   changeDisplayName,
@@ -286,7 +286,7 @@ describe('sessions', () => {
 });
 
 describe('forgotten password request', () => {
-  it('answers the same for known and unknown addresses, records the match, and is throttled per address', async () => {
+  it('answers the same for known and unknown addresses, emails a member a link, records the match, and is throttled per address', async () => {
     const { email, userId } = await invitedMember();
     const ip = `192.0.2.${++counter % 250}`;
     const known = await requestPasswordReset(db, email.toUpperCase(), ip);
@@ -295,10 +295,15 @@ describe('forgotten password request', () => {
     expect(unknown).toEqual(known);
     const rows = await db.select().from(auditLog).where(and(eq(auditLog.action, 'password-reset-request'), eq(auditLog.ip, ip))).all();
     expect(rows.map((r) => [r.targetId, r.detail])).toEqual([
-      [String(userId), { matched: true }],
-      [null, { matched: false }],
+      [String(userId), { matched: true, emailed: true }],
+      [null, { matched: false, emailed: false }],
     ]);
     expect(JSON.stringify(rows)).not.toContain('nobody-here');
+    const queued = await db.select().from(mailOutbox).where(and(eq(mailOutbox.userId, userId), eq(mailOutbox.kind, 'password-reset'))).all();
+    expect(queued).toHaveLength(1);
+    expect(queued[0]!.payload).toMatchObject({ requestedBy: 'member' });
+    const throttleKeys = await db.select({ key: throttleEvents.key }).from(throttleEvents).all();
+    expect(JSON.stringify(throttleKeys)).not.toContain('nobody-here');
     let last = unknown as Awaited<ReturnType<typeof requestPasswordReset>>;
     for (let i = 0; i < 5; i++) last = await requestPasswordReset(db, 'nobody-here@accounts.test', ip);
     expect(last).toMatchObject({ ok: false, reason: 'rate-limited' });
@@ -310,7 +315,7 @@ describe('password reset link', () => {
     const { userId, key } = await enrolledMember();
     const s1 = await createSession(db, userId, { mfaVerified: true });
     const before = await passwordHashOf(userId);
-    const { token } = await createPasswordReset(db, userId, null);
+    const { token } = await createPasswordReset(db, userId, { actorId: null, requestedBy: 'administrator' });
     const ip = '198.51.100.7';
 
     // A wrong code, no code, a recovery code that is not theirs: nothing changes.
@@ -344,16 +349,16 @@ describe('password reset link', () => {
   it('accepts a recovery code as the second factor, once', async () => {
     const { userId } = await enrolledMember();
     const codes = await regenerateRecoveryCodes(db, userId);
-    const first = await createPasswordReset(db, userId, null);
+    const first = await createPasswordReset(db, userId, { actorId: null, requestedBy: 'administrator' });
     expect(await resetPasswordWithSecondFactor(db, first.token, { password: NEW_PASSWORD, code: codes[3]! }, '198.51.100.8')).toEqual({ ok: true, userId });
-    const second = await createPasswordReset(db, userId, null);
+    const second = await createPasswordReset(db, userId, { actorId: null, requestedBy: 'administrator' });
     expect(await resetPasswordWithSecondFactor(db, second.token, { password: PASSWORD, code: codes[3]! }, '198.51.100.8')).toMatchObject({ ok: false, reason: 'unauthenticated', field: 'code' });
   });
 
   it('expires after an hour', async () => {
     const { userId } = await enrolledMember();
     const issued = new Date(Date.now() - RESET_TTL_MS - 1000);
-    const { token } = await createPasswordReset(db, userId, null, null, issued);
+    const { token } = await createPasswordReset(db, userId, { actorId: null, requestedBy: 'administrator', now: issued });
     expect(await resetLinkStatus(db, token)).toBe('gone');
     expect(await resetPasswordWithSecondFactor(db, token, { password: NEW_PASSWORD, code: '123456' }, '198.51.100.9')).toMatchObject({ ok: false, reason: 'gone' });
     const rows = await db.select().from(passwordResets).where(eq(passwordResets.userId, userId)).all();

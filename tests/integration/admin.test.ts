@@ -380,6 +380,12 @@ describe('npm run admin', () => {
       expect(invite.code, invite.err).toBe(0);
       const inviteToken = invite.out.match(/\/invite\/(\S+)/)?.[1];
       expect(await findOpenInvitation(cliDb, inviteToken!)).toMatchObject({ email: 'cat@example.org', role: 'editor' });
+      // The link is emailed too; with no SMTP_URL the CLI says it will be kept instead.
+      expect(invite.out).toContain('An email with this link is queued for cat@example.org, but SMTP_URL is not set');
+      expect(reset.out).toContain('An email with this link is queued for ann@example.org');
+      const send = spawnSync(process.execPath, ['src/cli/mail.ts', 'send'], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+      expect(send.status, send.stderr).toBe(0);
+      expect(send.stdout).toMatch(/^\d+ kept for \/admin\/outbox \(no SMTP_URL\), 0 to try again later, 0 failed/);
       expect(cli('invite', '--email', 'dan@example.org', '--role', 'member', '--org', 'No Such Org').code).toBe(1);
       expect(cli('invite', '--email', 'ann@example.org', '--role', 'member', '--org', 'Home Office Bootstrap')).toMatchObject({ code: 1, err: 'There is already a member with this email address.\n' });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count } from 'drizzle-orm';
-import { auditLog, invitations, organisations, sessions, users } from '#db/schema.ts';
+import { auditLog, invitations, knownBrowsers, mailOutbox, organisations, sessions, users } from '#db/schema.ts';
 import { migrateDatabase, openDatabase, write, type Database } from '#lib/db.ts';
 import { createSession } from '#lib/auth/sessions.ts';
 import { createInvitation } from '#lib/auth/invitations.ts';
@@ -25,7 +25,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const rows = async (table: typeof sessions | typeof invitations | typeof auditLog) => (await db.select({ n: count() }).from(table).get())!.n;
+const rows = async (table: typeof sessions | typeof invitations | typeof auditLog | typeof mailOutbox | typeof knownBrowsers) => (await db.select({ n: count() }).from(table).get())!.n;
 
 describe('the retention job', () => {
   it('removes expired sessions, spent invitations and old audit rows, and keeps the rest', async () => {
@@ -39,6 +39,17 @@ describe('the retention job', () => {
     await createInvitation(db, null, { email: 'new@example.org', role: 'member', organisationId: org!.id }, null, now); // open
     await audit(db, { actorId: null, action: 'old', outcome: 'success' }, new Date(now.getTime() - 800 * DAY));
     const auditBefore = await rows(auditLog);
+    // Mail sent 100 days ago goes; the two invitations' emails, still queued, stay.
+    const old = new Date(now.getTime() - 100 * DAY);
+    await write(db, (tx) =>
+      tx.insert(mailOutbox).values({ kind: 'password-changed', userId: user!.id, payload: { how: 'changed' }, messageKey: 'old-sent', status: 'sent', nextAttemptAt: old, createdAt: old, doneAt: old }),
+    );
+    await write(db, (tx) =>
+      tx.insert(knownBrowsers).values([
+        { userId: user!.id, tokenHash: Buffer.from('old'), firstSeenAt: old, lastSeenAt: new Date(now.getTime() - 401 * DAY) },
+        { userId: user!.id, tokenHash: Buffer.from('new'), firstSeenAt: old, lastSeenAt: now },
+      ]),
+    );
 
     const removed = await purgeExpired(db, now);
 
@@ -48,5 +59,9 @@ describe('the retention job', () => {
     expect(await rows(invitations)).toBe(1);
     expect(removed.auditLog).toBe(1);
     expect(await rows(auditLog)).toBe(auditBefore - 1);
+    expect(removed.mailOutbox).toBe(1);
+    expect(await rows(mailOutbox)).toBe(2);
+    expect(removed.knownBrowsers).toBe(1);
+    expect(await rows(knownBrowsers)).toBe(1);
   });
 });

@@ -326,12 +326,12 @@ export async function revokeMemberSessions(db: Database, actor: Actor, input: { 
   return { ok: true, member: target, sessionsEnded };
 }
 
-/** A one-time password reset link for a member, for the administrator to pass on. */
+/** A one-time password reset link for a member, emailed to them (the command line also prints it). */
 export async function createResetLink(db: Database, actor: Actor, input: { userId: number }, now = new Date()): Promise<Result<CreatedLink & { member: User }>> {
   const target = await findUserById(db, input.userId);
   if (!target) return refused(db, actor, 'password-reset-create', { type: 'user', id: input.userId }, memberNotFound);
   const refusal = resetLinkRefusal(target);
   if (refusal) return refused(db, actor, 'password-reset-create', { type: 'user', id: target.id }, refusal);
-  const { token, path } = await createPasswordReset(db, target.id, actor.userId, actor.ip, now, withVia(actor, {}));
+  const { token, path } = await createPasswordReset(db, target.id, { actorId: actor.userId, requestedBy: 'administrator', ip: actor.ip, now, auditDetail: withVia(actor, {}) });
   return { ok: true, token, path, email: target.email, member: target, expiresAt: new Date(now.getTime() + RESET_TTL_MS) };
 }

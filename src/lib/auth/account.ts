@@ -14,17 +14,18 @@ import {
   users,
 } from '#db/schema.ts';
 import { write, type Database } from '#lib/db.ts';
+import { enqueueMail } from '#lib/mail/outbox.ts';
 import { rateLimited, refuse, type Result } from '#lib/result.ts';
 import { audit, auditIn } from './audit.ts';
 import { findOpenInvitation } from './invitations.ts';
-import { completePasswordReset, findOpenReset, RESET_GONE_MESSAGE } from './password-resets.ts';
+import { completePasswordReset, createPasswordResetIn, findOpenReset, RESET_GONE_MESSAGE } from './password-resets.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import { replaceRecoveryCodesIn, unusedRecoveryCodeCount, useRecoveryCode } from './recovery-codes.ts';
 import { invalidateUserSessions } from './sessions.ts';
 import { clearThrottle, throttle } from './throttle.ts';
 import { hashToken } from './tokens.ts';
 import { hasTotp, verifyUserTotp } from './totp.ts';
-import { findUserByEmail, findUserById } from './users.ts';
+import { findUserByEmail, findUserById, normaliseEmail } from './users.ts';
 
 export const DISPLAY_NAME_MIN = 2;
 export const DISPLAY_NAME_MAX = 80;
@@ -81,6 +82,7 @@ export async function changePassword(
     // What invalidateUserSessions(db, userId, currentSessionId) does, inside this write.
     const revoked = await tx.delete(sessions).where(and(eq(sessions.userId, userId), ne(sessions.id, currentSessionId)));
     await auditIn(tx, { actorId: userId, action: 'password-change', outcome: 'success', targetType: 'user', targetId: userId, ip, detail: { otherSessionsRevoked: revoked.rowsAffected } }, now);
+    await enqueueMail(tx, { kind: 'password-changed', userId, data: { how: 'changed' } }, now);
     return revoked.rowsAffected;
   });
   await clearThrottle(db, `password-change:account:${userId}`);
@@ -105,6 +107,7 @@ export async function regenerateRecoveryCodesWithTotp(db: Database, userId: numb
   const recoveryCodes = await write(db, async (tx) => {
     const codes = await replaceRecoveryCodesIn(tx, userId);
     await auditIn(tx, { actorId: userId, action: 'recovery-codes-regenerate', outcome: 'success', ip }, now);
+    await enqueueMail(tx, { kind: 'recovery-codes-renewed', userId, data: {} }, now);
     return codes;
   });
   await clearThrottle(db, mfaKey(userId));
@@ -251,24 +254,30 @@ export async function resetLinkStatus(db: Database, token: string, now = new Dat
 
 // ---------------------------------------------------------------- forgotten password
 
-/** Per address: a visitor cannot fill the audit log or probe addresses quickly. */
+/** Per visitor address: a visitor cannot fill the audit log or probe addresses quickly. */
 export const RESET_REQUEST_LIMIT = { max: 5, windowMs: 15 * 60 * 1000 };
+/** Per email address: nobody can fill a member's inbox with reset emails. */
+export const RESET_EMAIL_LIMIT = { max: 3, windowMs: 60 * 60 * 1000 };
 
 /**
- * "I have forgotten my password". Until the portal sends mail it cannot send a link, so
- * it records the request for administrators (who can issue a reset link) and gives the
- * same answer whether or not the address is a member's: the same queries run either way.
+ * "I have forgotten my password". An active member is emailed a reset link (it still
+ * needs their second factor). The answer is the same whether or not the address is a
+ * member's, and the same work is done either way: one throttle check on the address, one
+ * transaction with the audit row (plus, for a member, the link and its email).
  */
 export async function requestPasswordReset(db: Database, email: string, ip: string, now = new Date()): Promise<Result> {
   const limited = await throttle(db, [`password-reset-request:ip:${ip}`], RESET_REQUEST_LIMIT, now);
   if (!limited.allowed) return rateLimited(limited.retryAfterSeconds);
   const user = await findUserByEmail(db, email);
-  // The typed address is not kept when it is not a member's: it is someone else's personal data.
-  await audit(
-    db,
-    { actorId: null, action: 'password-reset-request', outcome: 'success', targetType: 'user', targetId: user?.id, ip, detail: { matched: Boolean(user) } },
-    now,
-  );
+  // Keyed by a hash: a typed address that is not a member's is not kept, even for a day.
+  const addressKey = hashToken(normaliseEmail(email)).toString('hex');
+  const perAddress = await throttle(db, [`password-reset-email:${addressKey}`], RESET_EMAIL_LIMIT, now);
+  const emailed = Boolean(user && user.status === 'active' && perAddress.allowed);
+  await write(db, async (tx) => {
+    // The typed address is not kept when it is not a member's: it is someone else's personal data.
+    await auditIn(tx, { actorId: null, action: 'password-reset-request', outcome: 'success', targetType: 'user', targetId: user?.id, ip, detail: { matched: Boolean(user), emailed } }, now);
+    if (emailed) await createPasswordResetIn(tx, user!.id, { actorId: null, requestedBy: 'member', ip, now, auditDetail: { via: 'forgotten-password' } });
+  });
   return { ok: true };
 }
 

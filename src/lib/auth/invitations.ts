@@ -1,6 +1,8 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import { invitations, users, type Role } from '#db/schema.ts';
 import { write, type Database } from '#lib/db.ts';
+import { enqueueMail } from '#lib/mail/outbox.ts';
+import { sealLinkToken } from '#lib/mail/tokens.ts';
 import { refuse, type Result } from '#lib/result.ts';
 import { auditIn } from './audit.ts';
 import { hashPassword } from './passwords.ts';
@@ -17,8 +19,9 @@ export interface InvitationInput {
 }
 
 /**
- * Creates a single-use invitation and returns its token, which exists only here: the
- * database keeps its hash. Until mail exists the link is shown once to the inviter.
+ * Creates a single-use invitation and queues the email that carries its link, in one
+ * transaction. The token exists only here and, sealed, in the outbox until the email is
+ * sent: the invitations table keeps its hash. The CLI prints the returned link too.
  */
 export async function createInvitation(
   db: Database,
@@ -39,6 +42,7 @@ export async function createInvitation(
       .values({ tokenHash: hashToken(token), email, role: input.role, organisationId: input.organisationId, invitedBy, createdAt: now, expiresAt: new Date(now.getTime() + INVITATION_TTL_MS) })
       .returning({ id: invitations.id });
     await auditIn(tx, { actorId: invitedBy, action: 'invitation-create', outcome: 'success', targetType: 'invitation', targetId: row!.id, ip, detail: { ...auditDetail, email, role: input.role, organisationId: input.organisationId } }, now);
+    await enqueueMail(tx, { kind: 'invitation', to: email, ref: `invitation:${row!.id}`, data: { invitationId: row!.id, token: sealLinkToken(token) } }, now);
     return row!.id;
   });
   return { token, path: `/invite/${token}`, invitationId: id };

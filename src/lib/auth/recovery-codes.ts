@@ -1,6 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { recoveryCodes } from '#db/schema.ts';
 import { write, type Database, type Transaction } from '#lib/db.ts';
+import { enqueueMail } from '#lib/mail/outbox.ts';
 import { hashToken, randomToken } from './tokens.ts';
 
 const COUNT = 10;
@@ -28,17 +29,20 @@ export async function replaceRecoveryCodesIn(tx: Transaction, userId: number): P
   return codes;
 }
 
-/** Uses up one unused recovery code; false if it is wrong or already used. */
+/** Uses up one unused recovery code, and tells the member by email; false if it is wrong or already used. */
 export async function useRecoveryCode(db: Database, userId: number, code: string, now = new Date()): Promise<boolean> {
   const codeHash = hashToken(normalise(code));
   // The lookup is by hash, so there is no secret-dependent comparison to time.
-  const result = await write(db, (tx) =>
-    tx
+  return write(db, async (tx) => {
+    const result = await tx
       .update(recoveryCodes)
       .set({ usedAt: now })
-      .where(and(eq(recoveryCodes.userId, userId), eq(recoveryCodes.codeHash, codeHash), isNull(recoveryCodes.usedAt))),
-  );
-  return result.rowsAffected === 1;
+      .where(and(eq(recoveryCodes.userId, userId), eq(recoveryCodes.codeHash, codeHash), isNull(recoveryCodes.usedAt)));
+    if (result.rowsAffected !== 1) return false;
+    const unused = await tx.select({ id: recoveryCodes.id }).from(recoveryCodes).where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt))).all();
+    await enqueueMail(tx, { kind: 'recovery-code-used', userId, data: { remaining: unused.length } }, now);
+    return true;
+  });
 }
 
 export async function unusedRecoveryCodeCount(db: Database, userId: number): Promise<number> {

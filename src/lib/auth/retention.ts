@@ -1,5 +1,5 @@
-import { and, isNotNull, lt, or } from 'drizzle-orm';
-import { auditLog, invitations, passwordResets, sessions, throttleEvents } from '#db/schema.ts';
+import { and, inArray, isNotNull, lt, or } from 'drizzle-orm';
+import { auditLog, invitations, knownBrowsers, mailOutbox, passwordResets, sessions, throttleEvents } from '#db/schema.ts';
 import { write, type Database } from '#lib/db.ts';
 import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS } from './sessions.ts';
 
@@ -12,6 +12,10 @@ export const RETENTION = {
   throttleEventsMs: DAY_MS,
   /** Audit records: two years. */
   auditLogMs: 730 * DAY_MS,
+  /** Outbox rows whose message is done (sent, kept, failed, skipped, carried in a digest). */
+  finishedMailMs: 90 * DAY_MS,
+  /** A browser not signed in from for this long is "new" again (its cookie has expired too). */
+  knownBrowsersMs: 400 * DAY_MS,
 };
 
 /** Deletes what the portal no longer needs; run daily (`npm run db:purge`). */
@@ -33,12 +37,18 @@ export async function purgeExpired(db: Database, now = new Date()) {
     const spentResets = await tx.delete(passwordResets).where(lt(passwordResets.expiresAt, before(RETENTION.spentLinksMs)));
     const throttle = await tx.delete(throttleEvents).where(lt(throttleEvents.at, before(RETENTION.throttleEventsMs)));
     const audit = await tx.delete(auditLog).where(lt(auditLog.at, before(RETENTION.auditLogMs)));
+    const mail = await tx
+      .delete(mailOutbox)
+      .where(and(inArray(mailOutbox.status, ['sent', 'kept', 'failed', 'skipped', 'digested']), lt(mailOutbox.doneAt, before(RETENTION.finishedMailMs))));
+    const browsers = await tx.delete(knownBrowsers).where(lt(knownBrowsers.lastSeenAt, before(RETENTION.knownBrowsersMs)));
     return {
       sessions: expiredSessions.rowsAffected,
       invitations: spentInvitations.rowsAffected,
       passwordResets: spentResets.rowsAffected,
       throttleEvents: throttle.rowsAffected,
       auditLog: audit.rowsAffected,
+      mailOutbox: mail.rowsAffected,
+      knownBrowsers: browsers.rowsAffected,
     };
   });
 }

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { categories, posts, reports, threads, users, type Post, type Thread } from '#db/schema.ts';
 import { write, type Database, type Queryable, type Transaction } from '#lib/db.ts';
 import { audit, auditIn } from '#lib/auth/audit.ts';
+import { enqueueMail, enqueueMails } from '#lib/mail/outbox.ts';
 import { refuse, type Refusal, type Result } from '#lib/result.ts';
 import { notFound, type ForumActor } from './access.ts';
 import { canModerate } from './permissions.ts';
@@ -44,7 +45,7 @@ type AuditAction = (typeof moderationAuditActions)[keyof typeof moderationAuditA
 
 export const REPORTS_PAGE_SIZE = 25;
 
-/** Why a moderator hid something: shown to moderators, never to members. */
+/** Why a moderator hid something: shown to moderators, and emailed to the author; never to other members. */
 export const reasonSchema = z
   .string({ error: 'Give a reason' })
   .trim()
@@ -106,6 +107,8 @@ async function threadAction(
   threadId: number,
   now: Date,
   decide: (thread: Thread) => { refusal: Refusal } | { set: Partial<typeof threads.$inferInsert>; detail: Record<string, unknown> } | Promise<{ refusal: Refusal } | { set: Partial<typeof threads.$inferInsert>; detail: Record<string, unknown> }>,
+  /** More to do in the same transaction (e.g. queue the author's email). */
+  alsoIn?: (tx: Transaction, thread: Thread) => Promise<unknown>,
 ): Promise<ModerationResult<{ thread: Thread }>> {
   const target: Target = { type: 'thread', id: threadId };
   const gate = await guard(db, actor, action, target, now);
@@ -117,6 +120,7 @@ async function threadAction(
   const updated = await write(db, async (tx) => {
     const [row] = await tx.update(threads).set(decision.set).where(eq(threads.id, threadId)).returning();
     await succeeded(tx, actor, action, target, { title: thread.title, ...decision.detail }, now);
+    await alsoIn?.(tx, thread);
     return row!;
   });
   return { ok: true, thread: updated };
@@ -159,11 +163,35 @@ export function moveThread(db: Database, actor: ModerationActor, input: { thread
   });
 }
 
-/** Hides a whole thread from members (moderators still see it, marked, with the reason). */
+/**
+ * Hides a whole thread from members (moderators still see it, marked, with the reason).
+ * Its author is emailed the reason (unless they chose not to be).
+ */
 export function hideThread(db: Database, actor: ModerationActor, input: { threadId: number; reason: string }, now = new Date()) {
-  return threadAction(db, actor, moderationAuditActions.hideThread, input.threadId, now, (thread) =>
-    thread.hiddenAt ? { refusal: unchanged('This thread is already hidden.') } : { set: { hiddenAt: now, hiddenReason: input.reason, hiddenBy: actor.id }, detail: { reason: input.reason } },
+  return threadAction(
+    db,
+    actor,
+    moderationAuditActions.hideThread,
+    input.threadId,
+    now,
+    (thread) =>
+      thread.hiddenAt ? { refusal: unchanged('This thread is already hidden.') } : { set: { hiddenAt: now, hiddenReason: input.reason, hiddenBy: actor.id }, detail: { reason: input.reason } },
+    (tx, thread) => tellAuthor(tx, actor, thread.authorId, { threadId: thread.id, reason: input.reason }, now),
   );
+}
+
+/** The author of hidden writing hears about it, with the reason; not when they hid it themself. */
+function tellAuthor(tx: Transaction, actor: ModerationActor, authorId: number | null, data: { postId?: number; threadId?: number; reason: string }, now: Date) {
+  if (authorId === null || authorId === actor.id) return Promise.resolve(null);
+  return enqueueMail(tx, { kind: 'post-hidden', userId: authorId, data }, now);
+}
+
+/** Each reporter hears what became of their report (unless they chose not to). */
+function tellReporters(tx: Transaction, closed: { id: number; reporterId: number | null }[], resolution: ReportResolution, now: Date) {
+  const messages = closed
+    .filter((r) => r.reporterId !== null)
+    .map((r) => ({ kind: 'report-decision' as const, userId: r.reporterId!, data: { reportId: r.id, resolution } }));
+  return enqueueMails(tx, messages, now);
 }
 
 /** Shows a hidden thread to members again. */
@@ -178,11 +206,12 @@ export function restoreThread(db: Database, actor: ModerationActor, input: { thr
 // ─── Posts ───────────────────────────────────────────────────────────────────
 
 async function resolveOpenReportsIn(tx: Transaction, actor: ModerationActor, postId: number, now: Date): Promise<number> {
-  const open = await tx.select({ id: reports.id }).from(reports).where(and(eq(reports.postId, postId), isNull(reports.resolvedAt))).all();
+  const open = await tx.select({ id: reports.id, reporterId: reports.reporterId }).from(reports).where(and(eq(reports.postId, postId), isNull(reports.resolvedAt))).all();
   for (const report of open) {
     await tx.update(reports).set({ resolvedAt: now, resolvedBy: actor.id, resolution: 'resolved' }).where(eq(reports.id, report.id));
     await succeeded(tx, actor, moderationAuditActions.resolveReport, { type: 'report', id: report.id }, { postId, resolution: 'resolved', by: 'hiding the post' }, now);
   }
+  await tellReporters(tx, open, 'resolved', now);
   return open.length;
 }
 
@@ -217,6 +246,7 @@ export async function hidePost(
     const [row] = await tx.update(posts).set({ hiddenAt: now, hiddenReason: input.reason, hiddenBy: actor.id }).where(eq(posts.id, post.id)).returning();
     await adjustReplyCount(tx, post, -1);
     await succeeded(tx, actor, action, target, { threadId: post.threadId, postNumber: post.postNumber, reason: input.reason }, now);
+    await tellAuthor(tx, actor, post.authorId, { postId: post.id, reason: input.reason }, now);
     const reportsResolved = input.resolveReports ? await resolveOpenReportsIn(tx, actor, post.id, now) : 0;
     return { ok: true as const, post: row!, reportsResolved };
   });
@@ -288,6 +318,7 @@ export async function resolveReport(
   await write(db, async (tx) => {
     await tx.update(reports).set({ resolvedAt: now, resolvedBy: actor.id, resolution: input.resolution }).where(eq(reports.id, report.id));
     await succeeded(tx, actor, action, target, { postId: report.postId, resolution: input.resolution }, now);
+    await tellReporters(tx, [report], input.resolution, now);
   });
   return { ok: true, reportId: report.id };
 }

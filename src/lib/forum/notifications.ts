@@ -31,7 +31,9 @@ import {
   type Role,
   type User,
 } from '#db/schema.ts';
-import { write, type Database, type Queryable } from '#lib/db.ts';
+import { write, type Database, type Queryable, type Transaction } from '#lib/db.ts';
+import type { ForumMailKind } from '#lib/mail/kinds.ts';
+import { enqueueMails } from '#lib/mail/outbox.ts';
 import { refuse, type Result } from '#lib/result.ts';
 import type { ForumActor } from './access.ts';
 import { findMentionedMembers } from './mentions.ts';
@@ -108,12 +110,20 @@ export interface NewPostInput {
   post: Pick<Post, 'id' | 'postNumber' | 'raw' | 'replyToPostNumber'>;
 }
 
+/** The email that goes with a notification: "watching" is a new reply, or a new thread (its first post). */
+function mailKindFor(kind: NotificationKind, postNumber: number): ForumMailKind {
+  if (kind !== 'watching') return kind;
+  return postNumber === 1 ? 'watched-category-thread' : 'watched-thread-reply';
+}
+
 /**
- * Creates the notifications for a new post, by the rules at the top of this file. Call it
- * inside the transaction that inserted the post (createThread, createReply), so a post
- * and its notifications are written together. Returns who was told, and why.
+ * Creates the notifications for a new post, by the rules at the top of this file, and
+ * queues their emails (each member's mail settings decide: straight away, a digest, or
+ * none). Call it inside the transaction that inserted the post (createThread,
+ * createReply), so a post, its notifications and its emails are written together.
+ * Returns who was told, and why.
  */
-export async function notifyForNewPost(tx: Queryable, input: NewPostInput, now = new Date()): Promise<{ userId: number; kind: NotificationKind }[]> {
+export async function notifyForNewPost(tx: Transaction, input: NewPostInput, now = new Date()): Promise<{ userId: number; kind: NotificationKind }[]> {
   const { actor, threadId, post } = input;
   const place = await tx
     .select({ category: categories, threadHiddenAt: threads.hiddenAt })
@@ -188,6 +198,7 @@ export async function notifyForNewPost(tx: Queryable, input: NewPostInput, now =
     .sort((a, b) => a.userId - b.userId);
   if (told.length > 0) {
     await tx.insert(notifications).values(told.map((t) => ({ ...t, threadId, postId: post.id, actorId: actor.id, createdAt: now })));
+    await enqueueMails(tx, told.map((t) => ({ kind: mailKindFor(t.kind, post.postNumber), userId: t.userId, data: { postId: post.id } })), now);
   }
   return told;
 }
