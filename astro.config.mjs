@@ -6,6 +6,8 @@ import node from '@astrojs/node';
 import sitemap from '@astrojs/sitemap';
 import { pagefindIndexes } from '#integrations/pagefind.ts';
 import { config } from '#lib/config.ts';
+import { contentLinks } from '#integrations/content-links.ts';
+import { membersFiles } from '#integrations/members-files.ts';
 
 // Settings come from the environment, validated in one place (src/lib/config.ts).
 const settings = config();
@@ -29,7 +31,9 @@ export default defineConfig({
     react(),
     // Only the public library belongs in the sitemap: not sign-in, account or members' pages.
     sitemap({ filter: (page) => !/\/(members|login|logout|account|admin|invite|reset|forgot)(\/|$)/.test(new URL(page).pathname) }),
+    contentLinks(),
     pagefindIndexes(),
+    membersFiles(),
   ],
   security: {
     checkOrigin: true,

@@ -484,3 +484,21 @@ export type MailKind = (typeof mailKinds)[number];
 export type MailCadence = (typeof mailCadences)[number];
 export type MailStatus = (typeof mailStatuses)[number];
 export type OutboxRow = typeof mailOutbox.$inferSelect;
+// ─── Calendar feeds ────────────────────────────────────────────────────────────
+
+/**
+ * A member's private calendar feed (calendar apps cannot send our cookie, so the
+ * address itself is the key). One per member; only the SHA-256 of the token is kept,
+ * so the address can be shown only when it is made. Deleting the row revokes it.
+ */
+export const calendarFeeds = sqliteTable(
+  'calendar_feeds',
+  {
+    userId: integer('user_id')
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: blob('token_hash', { mode: 'buffer' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('calendar_feeds_token_unique').on(t.tokenHash)],
+);

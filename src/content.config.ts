@@ -1,7 +1,8 @@
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
+import { resourcesLoader } from '#integrations/resources-loader.ts';
 import { config } from '#lib/config.ts';
-import { awarenessSchema, guideSchema, newsSchema, sourceSchema } from '#lib/content/schemas.ts';
+import { awarenessSchema, eventSchema, guideSchema, newsSchema, resourceSchema, sourceSchema } from '#lib/content/schemas.ts';
 import { readSourceRecords } from '#lib/content/cited-sources.ts';
 
 // Editors' text lives outside src/ in content/, one folder per collection. CONTENT_DIR
@@ -13,6 +14,9 @@ export const collections = {
   guides: defineCollection({ loader: mdx('guides'), schema: guideSchema }),
   awareness: defineCollection({ loader: mdx('awareness'), schema: awarenessSchema }),
   news: defineCollection({ loader: mdx('news'), schema: newsSchema }),
+  // Each resource names a file beside it; the loader measures the file (format, size).
+  resources: defineCollection({ loader: resourcesLoader(`${contentDir}/resources`), schema: resourceSchema }),
+  events: defineCollection({ loader: mdx('events'), schema: eventSchema }),
   // The register of cited pages (content/sources.yaml); a folder without one has none.
   sources: defineCollection({
     loader: () => Object.entries(readSourceRecords(contentDir)).map(([id, record]) => ({ ...(record as object), id })),

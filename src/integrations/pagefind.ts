@@ -1,12 +1,12 @@
 import type { AstroIntegration, AstroIntegrationLogger } from 'astro';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as pagefind from 'pagefind';
-import { membersIndexRecords, type SourceFile } from '#lib/content/members-index.ts';
+import { membersIndexRecords } from '#lib/content/members-index.ts';
 import { MEMBERS_INDEX_FOLDER } from '#lib/content/members-index-files.ts';
 import { config } from '#lib/config.ts';
-import { collectionNames } from '#lib/content/taxonomy.ts';
+import { readSources } from '#lib/content/sources.ts';
 
 /**
  * Builds both Pagefind indexes when the build is done:
@@ -14,7 +14,8 @@ import { collectionNames } from '#lib/content/taxonomy.ts';
  * - the public index from the prerendered HTML in dist/client. Only pages that mark
  *   their main content with `data-pagefind-body` are indexed, and only public entries
  *   are ever prerendered, so members' text cannot reach this index;
- * - the members' index from the MDX sources of released `audience: members` entries,
+ * - the members' index from the MDX sources of released `audience: members` entries
+ *   (guides, awareness, news, resources and events),
  *   written to dist/private/pagefind-members — outside dist/client, so it is only ever
  *   served by the authenticated route /members/pagefind/[...path] (decision 006).
  */
@@ -50,23 +51,6 @@ async function buildPublicIndex(site: string, logger: AstroIntegrationLogger) {
   if (written.errors.length) throw new Error(`Pagefind could not write: ${written.errors.join('; ')}`);
   await index.deleteIndex();
   logger.info(`indexed ${added.page_count} public pages`);
-}
-
-/** Every .mdx file of the library's collections, as content.config.ts finds them. */
-function readSources(contentDir: string): SourceFile[] {
-  return collectionNames.flatMap((collection) => {
-    const base = join(contentDir, collection);
-    let names: string[];
-    try {
-      names = readdirSync(base, { recursive: true, encoding: 'utf8' });
-    } catch {
-      return [];
-    }
-    return names
-      .filter((name) => name.endsWith('.mdx') && !name.split(sep).some((part) => part.startsWith('.')))
-      .sort()
-      .map((name) => ({ collection, relPath: name.split(sep).join('/'), source: readFileSync(join(base, name), 'utf8') }));
-  });
 }
 
 async function buildMembersIndex({ root, outDir, site, logger }: { root: string; outDir: string; site: string; logger: AstroIntegrationLogger }) {

@@ -44,6 +44,8 @@ export const configSchema = z
     MAIL_WORKER: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
     /** Where the members' Pagefind bundle is, when not beside dist/server. */
     MEMBERS_INDEX_DIR: optional(z.string()),
+    /** Where the members' resource files are, when not beside dist/server. */
+    MEMBERS_FILES_DIR: optional(z.string()),
     /** The build's content folder, output folder and cache (build tests and benchmarks point them elsewhere). */
     CONTENT_DIR: z.string().min(1).default('./content'),
     BUILD_OUT_DIR: z.string().min(1).default('./dist'),

@@ -102,7 +102,7 @@ test('the members’ search offers to search the forum for the same words', asyn
   const link = page.getByRole('link', { name: 'Search the forum for “referral”' });
   await expect(link).toHaveAttribute('href', '/forum/search?q=referral');
   // The link follows the box as the member types.
-  await page.getByLabel('Search members-only and public guides, awareness pages and news').fill('safe house');
+  await page.getByLabel('Search members-only and public guides, awareness pages, news and resources').fill('safe house');
   await expect(page.getByRole('link', { name: 'Search the forum for “safe house”' })).toHaveAttribute('href', '/forum/search?q=safe%20house');
   await page.getByRole('link', { name: 'Search the forum for “safe house”' }).click();
   await expect(page).toHaveURL(/\/forum\/search\?q=safe%20house$/);

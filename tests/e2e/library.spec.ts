@@ -36,7 +36,7 @@ test('a guide past its review date says it may be out of date, a current one doe
 
 test('a guide ends with its sources, legislation before charities, each linked with the day it was checked', async ({ page }) => {
   await page.goto(currentGuide.url);
-  const sources = page.getByRole('region', { name: 'Sources' });
+  const sources = page.getByRole('region', { name: 'Sources', exact: true });
   const items = sources.getByRole('listitem');
   await expect(items).toHaveCount(2);
   // The fixture cites the helpline first; the section lists legislation first all the same.

@@ -110,7 +110,7 @@ test.describe('signed-in members', () => {
   test('search members’ and public pages in one list, and filter by source', async ({ page, signIn, expectNoAxeViolations }) => {
     await signIn();
     await page.goto('/members/search');
-    const search = page.getByRole('search').getByLabel('Search members-only and public guides, awareness pages and news');
+    const search = page.getByRole('search').getByLabel('Search members-only and public guides, awareness pages, news and resources');
     await search.fill(MEMBERS_WORDS);
     const status = page.getByRole('status');
     await expect(status).toContainText(`for “${MEMBERS_WORDS}”`);

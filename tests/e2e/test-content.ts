@@ -9,7 +9,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildTarget } from '#server/build.ts';
-import type { CollectionName } from '#lib/content/taxonomy.ts';
+import type { SourceCollection } from '#lib/content/sources.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = 'tests/fixtures/content';
@@ -41,9 +41,9 @@ function assembleContent(): void {
 }
 
 /** How many members-only entries a collection of the test build has (real ones and fixtures). */
-export function membersOnlyCount(collection: CollectionName): number {
+export function membersOnlyCount(collection: SourceCollection): number {
   const folder = join(root, CONTENT, collection);
-  return readdirSync(folder).filter((f) => /^audience:\s*members\s*$/m.test(readFileSync(join(folder, f), 'utf8'))).length;
+  return readdirSync(folder).filter((f) => f.endsWith('.mdx') && /^audience:\s*members\s*$/m.test(readFileSync(join(folder, f), 'utf8'))).length;
 }
 
 /** The fixture entries, as the tests address them. Their words are deliberately odd, so searches are exact. */
@@ -79,4 +79,40 @@ export const fixtures = {
     url: '/news/fixture-workshop-report',
     title: 'Fixture report: the sanderling workshop',
   },
+  publicToolkit: {
+    url: '/resources/fixture-public-toolkit',
+    title: 'Fixture toolkit: the guillemot checklist',
+    fileUrl: '/resources/fixture-public-toolkit/fixture-public-toolkit.pdf',
+    file: 'resources/fixture-public-toolkit.pdf',
+  },
+  contactsSheet: {
+    title: 'Fixture sheet: the razorbill contacts',
+  },
+  membersPack: {
+    url: '/members/resources/fixture-members-pack',
+    title: 'Fixture pack for members: the dunlin exercise',
+    fileUrl: '/members/resources/fixture-members-pack/fixture-members-pack.odt',
+    file: 'resources/fixture-members-pack.odt',
+  },
+  /** The Saturday before the clocks went back in 2016: British Summer Time. */
+  summerTimeEvent: {
+    url: '/events/fixture-autumn-workshop',
+    title: 'Fixture event: the autumn shearwater workshop',
+  },
+  /** The Monday after: GMT. */
+  wintertimeEvent: {
+    url: '/events/fixture-winter-briefing',
+    title: 'Fixture event: the winter petrel briefing',
+  },
+  undatedEvent: {
+    title: 'Fixture event: the tern meeting, date to follow',
+  },
+  membersEvent: {
+    slug: 'fixture-members-meeting',
+    url: '/members/events/fixture-members-meeting',
+    title: 'Fixture event for members: the knot meeting',
+  },
 } as const;
+
+/** A fixture file's bytes, to compare with what the portal sends. */
+export const fixtureFile = (path: string) => readFileSync(join(root, FIXTURES, path));

@@ -25,10 +25,14 @@ export function fixtureBuilds(prefix: string) {
   mkdirSync(join(root, 'node_modules/.cache'), { recursive: true });
   const work = mkdtempSync(join(root, `node_modules/.cache/${prefix}-`));
   return {
-    /** Builds `files` (paths under content/, e.g. 'guides/x.mdx') and returns what happened. */
-    build(name: string, files: Record<string, string>) {
+    /**
+     * Builds `files` (paths under content/, e.g. 'guides/x.mdx') and returns what happened.
+     * Building the same name again reuses its content folder and cache, as a second build
+     * of a real site would: only the files given change.
+     */
+    build(name: string, files: Record<string, string | Uint8Array>) {
       const content = join(work, name, 'content');
-      for (const folder of ['guides', 'awareness', 'news']) mkdirSync(join(content, folder), { recursive: true });
+      for (const folder of ['guides', 'awareness', 'news', 'resources', 'events']) mkdirSync(join(content, folder), { recursive: true });
       for (const [file, text] of Object.entries(files)) {
         mkdirSync(dirname(join(content, file)), { recursive: true });
         writeFileSync(join(content, file), text);

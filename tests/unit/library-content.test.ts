@@ -1,33 +1,30 @@
 /**
- * Checks of the real library in content/: rules a build cannot see but a reader relies
+ * Checks of the real library in content/ (every collection, resources and events
+ * included): rules a build cannot see but a reader relies
  * on. Every published entry names its sources, every named source is in the register
  * with the day it was checked, a "checked" date in the text is never later than the
  * entry's last change, and links between entries lead somewhere. It warns (and only
- * warns) when an entry reads above the reading age its collection aims at.
+ * warns) when a guide, awareness page or news item reads above the reading age its
+ * collection aims at.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseFrontmatter } from 'astro/markdown';
 import { describe, expect, it } from 'vitest';
 import { readSourceRecords } from '#lib/content/cited-sources.ts';
 import { lastChanged } from '#lib/content/order.ts';
-import { readability, readingAgeAim } from '#lib/content/readability.ts';
-import { awarenessSchema, guideSchema, newsSchema, sourceSchema, type EntryData } from '#lib/content/schemas.ts';
-import { collectionNames } from '#lib/content/taxonomy.ts';
+import { readability, readingAgeAim, readingAgeAims } from '#lib/content/readability.ts';
+import { sourceSchema, type EntryData } from '#lib/content/schemas.ts';
+import { parseSource, readSources } from '#lib/content/sources.ts';
 
 const contentDir = fileURLToPath(new URL('../../content', import.meta.url));
-const schemas = { guides: guideSchema, awareness: awarenessSchema, news: newsSchema } as const;
 
-const entries = collectionNames.flatMap((collection) =>
-  readdirSync(join(contentDir, collection))
-    .filter((name) => name.endsWith('.mdx'))
-    .map((name) => {
-      const { frontmatter, content } = parseFrontmatter(readFileSync(join(contentDir, collection, name), 'utf8'), { frontmatter: 'remove' });
-      const data: EntryData = schemas[collection].parse(frontmatter);
-      return { collection, path: `${collection}/${name}`, url: `/${collection}/${name.replace(/\.mdx$/, '')}`, data, body: content };
-    }),
-);
+// Every collection's entries (guides, awareness, news, resources, events), as the build reads them.
+const entries = readSources(contentDir).map((file) => {
+  const parsed = parseSource(file);
+  if (!parsed.ok) throw new Error(parsed.error);
+  const path = `/${file.collection}/${parsed.id}`;
+  const data: EntryData = parsed.data;
+  return { collection: file.collection, path: `${file.collection}/${file.relPath}`, url: data.audience === 'members' ? `/members${path}` : path, data, body: parsed.body };
+});
 const published = entries.filter((e) => !e.data.draft);
 const register = readSourceRecords(contentDir);
 
@@ -64,7 +61,7 @@ describe.each(published.map((e) => [e.path, e] as const))('%s', (_path, entry) =
 
   it('links only to entries that exist', () => {
     const known = new Set(entries.map((e) => e.url));
-    const links = [...entry.body.matchAll(/\]\((\/(?:guides|awareness|news)\/[^)#\s]+)/g)].map((m) => m[1]!);
+    const links = [...entry.body.matchAll(/\]\((\/(?:members\/)?(?:guides|awareness|news|resources|events)\/[^)#\s]+)/g)].map((m) => m[1]!);
     expect(links.filter((href) => !known.has(href))).toEqual([]);
   });
 });
@@ -73,10 +70,11 @@ describe('reading age', () => {
   it('is stated for every published entry, with a warning for each above its collection’s aim', () => {
     const over: string[] = [];
     for (const entry of published) {
+      if (!(entry.collection in readingAgeAims)) continue;
       const { words, readingAge } = readability(entry.body);
       expect(words, entry.path).toBeGreaterThan(0);
       expect(Number.isFinite(readingAge), entry.path).toBe(true);
-      const aim = readingAgeAim(entry.collection, entry.data);
+      const aim = readingAgeAim(entry.collection as keyof typeof readingAgeAims, entry.data);
       if (readingAge > aim) over.push(`${entry.path}: reading age about ${readingAge.toFixed(1)}, aim at most ${aim}`);
     }
     // Advice, not a rule: long official names raise the score (see README, "Content tests").

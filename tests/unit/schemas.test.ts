@@ -51,10 +51,14 @@ describe('guide frontmatter', () => {
 describe('news frontmatter', () => {
   const news = { ...guide, reviewed: undefined, reviewDue: undefined, version: undefined, kind: 'workshop-report' };
   it('accepts the known kinds', () => {
-    for (const kind of ['news', 'workshop-report', 'event']) expect(newsSchema.safeParse({ ...news, kind }).success).toBe(true);
+    for (const kind of ['news', 'workshop-report']) expect(newsSchema.safeParse({ ...news, kind }).success).toBe(true);
   });
   it('rejects an unknown kind', () => {
     expect(newsSchema.safeParse({ ...news, kind: 'gossip' }).success).toBe(false);
+  });
+  it('sends events to their own collection', () => {
+    const result = newsSchema.safeParse({ ...news, kind: 'event' });
+    expect(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['kind: must be news or workshop-report (an event is an entry of its own in content/events)']);
   });
 });
 

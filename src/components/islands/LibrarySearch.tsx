@@ -40,6 +40,7 @@ const publicListings: readonly Link[] = [
   { href: '/guides', label: 'Practice guides' },
   { href: '/awareness', label: 'Awareness pages' },
   { href: '/news', label: 'News and workshop reports' },
+  { href: '/resources', label: 'Resources to download' },
 ];
 
 type Selected = Record<string, string[]>;
@@ -70,7 +71,7 @@ function writeUrl(groups: readonly FilterGroup[], query: string, selected: Selec
 
 export default function LibrarySearch({
   action = '/search',
-  label = 'Search guides, awareness pages and news',
+  label = 'Search guides, awareness pages, news and resources',
   bundlePath = '/pagefind/',
   mergeIndexes = [],
   extraFilters = [],

@@ -13,6 +13,7 @@ import { createInvitation } from '#lib/auth/invitations.ts';
 import { createPasswordReset, RESET_TTL_MS } from '#lib/auth/password-resets.ts';
 import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS, invalidateUserSessions, listUserSessions } from '#lib/auth/sessions.ts';
 import { findUserByEmail, findUserById, normaliseEmail } from '#lib/auth/users.ts';
+import { deleteCalendarFeed } from '#lib/events/feeds.ts';
 import { refuse, type Refusal, type Result } from '#lib/result.ts';
 import { likePattern, withVia, type Actor } from './common.ts';
 import { isOwnAccount, reactivateRefusal, resetLinkRefusal, roleChangeRefusal, suspendRefusal } from './permissions.ts';
@@ -281,7 +282,8 @@ export async function changeRole(db: Database, actor: Actor, input: { userId: nu
 }
 
 /**
- * Suspends a member: they cannot sign in, and every session they have ends now.
+ * Suspends a member: they cannot sign in, every session they have ends now, and their
+ * private calendar feed address is revoked.
  * An administrator cannot suspend themselves.
  */
 export async function suspendMember(db: Database, actor: Actor, input: { userId: number }, now = new Date()): Promise<Result<{ member: User; sessionsEnded: number }>> {
@@ -292,6 +294,8 @@ export async function suspendMember(db: Database, actor: Actor, input: { userId:
   if (refusal) return refused(db, actor, action, { type: 'user', id: target.id }, refusal);
   const member = await write(db, async (tx) => {
     const [member] = await tx.update(users).set({ status: 'suspended' }).where(eq(users.id, target.id)).returning();
+    // A calendar app holding their private feed address stops getting members' events now.
+    await deleteCalendarFeed(tx, target.id);
     await auditIn(tx, { actorId: actor.userId, action, outcome: 'success', targetType: 'user', targetId: target.id, ip: actor.ip, detail: withVia(actor, { email: target.email }) }, now);
     return member!;
   });

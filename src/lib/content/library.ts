@@ -50,7 +50,7 @@ export function getAllPublicEntries(): Promise<LibraryEntry[]> {
  * The records of the pages an entry cites, in the order its "Sources" section lists
  * them. An id missing from content/sources.yaml stops the build, naming the entry.
  */
-export async function citedSources(entry: LibraryEntry): Promise<CitedSource[]> {
+export async function citedSources(entry: { collection: string; id: string; data: { sources: readonly string[] } }): Promise<CitedSource[]> {
   const sources = await Promise.all(
     entry.data.sources.map(async (id) => {
       const source = await getEntry('sources', id);

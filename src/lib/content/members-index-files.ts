@@ -7,22 +7,27 @@ import { config, type Config } from '#lib/config.ts';
 export const MEMBERS_INDEX_FOLDER = 'private/pagefind-members';
 
 /**
- * The members' bundle on disk. It sits beside the server build, outside dist/client, so
- * only the authenticated route can read it. MEMBERS_INDEX_DIR overrides it (e.g. when
- * the build output is moved apart); otherwise walk up from this module to the server
- * folder (dist/server, holding entry.mjs), as @astrojs/node does to find dist/client.
- * Under `astro dev` there is no server folder: a previous build's bundle is used, if any.
+ * A folder the build writes beside the server build, outside dist/client, for files only
+ * authenticated routes may read (the members' search bundle, members' resource files).
+ * Found by walking up from this module to the server folder (dist/server, holding
+ * entry.mjs), as @astrojs/node does to find dist/client. Under `astro dev` there is no
+ * server folder: a previous build's folder is used, if any.
  */
-export function membersIndexDir(settings: Partial<Pick<Config, 'MEMBERS_INDEX_DIR'>> = config(), from: string = import.meta.url): string {
-  if (settings.MEMBERS_INDEX_DIR) return resolve(settings.MEMBERS_INDEX_DIR);
+export function privateBuildDir(folder: string, from: string = import.meta.url): string {
   let dir = dirname(fileURLToPath(from));
   for (;;) {
-    if (basename(dir) === 'server' && existsSync(join(dir, 'entry.mjs'))) return join(dir, '..', MEMBERS_INDEX_FOLDER);
+    if (basename(dir) === 'server' && existsSync(join(dir, 'entry.mjs'))) return join(dir, '..', folder);
     const parent = dirname(dir);
     if (parent === dir) break;
     dir = parent;
   }
-  return resolve('dist', MEMBERS_INDEX_FOLDER);
+  return resolve('dist', folder);
+}
+
+/** The members' bundle on disk; MEMBERS_INDEX_DIR overrides it (e.g. when the build output is moved apart). */
+export function membersIndexDir(settings: Partial<Pick<Config, 'MEMBERS_INDEX_DIR'>> = config(), from: string = import.meta.url): string {
+  if (settings.MEMBERS_INDEX_DIR) return resolve(settings.MEMBERS_INDEX_DIR);
+  return privateBuildDir(MEMBERS_INDEX_FOLDER, from);
 }
 
 /** File and folder names Pagefind writes: letters, digits, dot, dash, underscore. */

@@ -1,15 +1,18 @@
-import { parseFrontmatter } from 'astro/markdown';
 import { isPublishedToMembers, type PublishContext } from './audience.ts';
 import { MEMBERS_SOURCE } from './search-sources.ts';
-import { awarenessSchema, guideSchema, newsSchema } from './schemas.ts';
-import { collections, newsKinds, regions, topics, type CollectionName } from './taxonomy.ts';
+import { parseSource, type SourceFile } from './sources.ts';
+import { collections, newsKinds, regions, topics } from './taxonomy.ts';
+import { eventSpan } from '#lib/events/when.ts';
+import { eventDatesInWords } from '#lib/events/words.ts';
+
+export { entryIdFromPath } from './entry-ids.ts';
+export type { SourceFile } from './sources.ts';
 
 /**
  * The members' search index is built from the MDX sources, not from rendered pages:
  * members' entries are never prerendered, so there is no HTML to index (decision 006).
  * Everything here is pure, so the build hook and the unit tests share it.
  */
-
 
 /** One record for Pagefind's `addCustomRecord`. */
 export interface MembersIndexRecord {
@@ -19,31 +22,6 @@ export interface MembersIndexRecord {
   /** `source` labels the result in the merged list (the public index has none). */
   meta: { title: string; type: string; source: string };
   filters: { type: string[]; topic: string[]; region: string[]; source: string[] };
-}
-
-export interface SourceFile {
-  collection: CollectionName;
-  /** Path relative to the collection's folder, with `/` separators, e.g. "debriefing.mdx". */
-  relPath: string;
-  /** The file's text: frontmatter and MDX body. */
-  source: string;
-}
-
-const schemas = { guides: guideSchema, awareness: awarenessSchema, news: newsSchema } as const;
-
-/**
- * The entry id Astro's glob loader gives a file: the frontmatter `slug` if set, else the
- * path without its extension, each segment slugged like github-slugger, a trailing
- * /index dropped.
- */
-export function entryIdFromPath(relPath: string, slug?: unknown): string {
-  if (slug !== undefined && slug !== null && slug !== '') return String(slug);
-  return relPath
-    .replace(/\.[^./]+$/, '')
-    .split('/')
-    .map((segment) => segment.toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '').replace(/ /g, '-'))
-    .join('/')
-    .replace(/\/index$/, '');
 }
 
 const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', ndash: '–', mdash: '—', hellip: '…' };
@@ -114,29 +92,36 @@ export function mdxToText(body: string): string {
  * entry the site would reject is never indexed; the build has already failed on it anyway.
  */
 export function membersIndexRecord(file: SourceFile, ctx: PublishContext): MembersIndexRecord | null {
-  const { frontmatter, content } = parseFrontmatter(file.source, { frontmatter: 'remove' });
-  const parsed = schemas[file.collection].safeParse(frontmatter);
-  if (!parsed.success) {
-    throw new Error(`${file.collection}/${file.relPath}: frontmatter does not match the collection schema: ${parsed.error.message}`);
-  }
-  const data = parsed.data;
+  const parsed = parseSource(file);
+  if (!parsed.ok) throw new Error(parsed.error);
+  const { data, id, body } = parsed;
   if (!isPublishedToMembers(data, ctx)) return null;
-  const id = entryIdFromPath(file.relPath, frontmatter.slug);
-  const section = collections[file.collection];
-  const typeLabel = file.collection === 'news' && 'kind' in data ? newsKinds[data.kind as keyof typeof newsKinds] : section.singular;
-  return {
-    url: `/members/${file.collection}/${id}`,
-    // Like the public pages' indexed article: the heading, the lead, then the text.
-    content: [`${data.title}.`, data.summary, mdxToText(content)].join('\n'),
+  const text = mdxToText(body);
+  const filters = (type: string) => ({
+    type: [type],
+    topic: data.topics.map((t) => topics[t]),
+    region: data.regions.map((r) => regions[r]),
+    source: [MEMBERS_SOURCE],
+  });
+  // Like the public pages' indexed article: the heading, the lead, then the text.
+  const record = (url: string, type: string, typeLabel: string, lines: string[]): MembersIndexRecord => ({
+    url,
+    content: [`${data.title}.`, data.summary, ...lines, text].join('\n'),
     language: 'en',
     meta: { title: data.title, type: typeLabel, source: MEMBERS_SOURCE },
-    filters: {
-      type: [section.singular],
-      topic: data.topics.map((t) => topics[t]),
-      region: data.regions.map((r) => regions[r]),
-      source: [MEMBERS_SOURCE],
-    },
-  };
+    filters: filters(type),
+  });
+  switch (parsed.collection) {
+    case 'resources':
+      return record(`/members/resources/${id}`, 'Resource', 'Resource', []);
+    case 'events':
+      return record(`/members/events/${id}`, 'Event', 'Event', [`${eventDatesInWords(eventSpan(parsed.data))}.`, `${parsed.data.location}.`]);
+    default: {
+      const section = collections[parsed.collection];
+      const typeLabel = parsed.collection === 'news' && 'kind' in data ? newsKinds[data.kind as keyof typeof newsKinds] : section.singular;
+      return record(`/members/${parsed.collection}/${id}`, section.singular, typeLabel, []);
+    }
+  }
 }
 
 /** Records for every released members-only entry among the files, in a stable order. */

@@ -1,7 +1,7 @@
 import type { CollectionEntry } from 'astro:content';
 import { isPublishedToMembers } from './audience.ts';
 import { collectionNames, type CollectionName } from './taxonomy.ts';
-import { allEntries, entriesOf, publishContext, type LibraryEntry } from './library.ts';
+import { allEntries, entriesOf, getAllPublicEntries, publishContext, type LibraryEntry } from './library.ts';
 
 export function isCollectionName(value: string | undefined): value is CollectionName {
   return (collectionNames as string[]).includes(value ?? '');
@@ -36,4 +36,13 @@ export async function getMembersEntry(collection: string | undefined, id: string
  */
 export async function countMembersEntries(collection: CollectionName): Promise<number> {
   return (await getMembersEntries(collection)).length;
+}
+
+/**
+ * The entries a page may name for its reader: public entries, and members' entries too
+ * when the page itself is a members' page (rendered on demand for a signed-in member).
+ * A public page never names a members' entry.
+ */
+export async function entriesForReader(membersArea: boolean): Promise<LibraryEntry[]> {
+  return membersArea ? [...(await getAllPublicEntries()), ...(await getAllMembersEntries())] : getAllPublicEntries();
 }

@@ -1,5 +1,12 @@
 import { z } from 'astro/zod';
 import { regionKeys, topicKeys, newsKinds, strategyAudienceKeys } from './taxonomy.ts';
+import { eventTimeSchema } from '#lib/events/when.ts';
+import { resourceFormatKeys } from '#lib/resources/formats.ts';
+
+/** Another entry named by its file name without `.mdx` (its address), e.g. `nrm-referral-checklist`. */
+const slugSchema = z
+  .string({ error: 'must be an entry\'s file name without .mdx, like nrm-referral-checklist' })
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be an entry\'s file name without .mdx, like nrm-referral-checklist');
 
 /** Accepts a YAML date or an ISO date string; rejects anything that is not a real date. */
 const dateSchema = z.coerce.date({ error: 'must be a date written as YYYY-MM-DD' });
@@ -57,6 +64,8 @@ export const guideSchema = entrySchema
     version: z
       .string({ error: 'must be text in quotes, e.g. version: "1.2"' })
       .regex(/^\d+\.\d+(\.\d+)?$/, 'must look like "1.0" or "1.2.3"'),
+    /** Resources (slugs under content/resources) listed on the guide; the build fails if one does not exist. */
+    resources: z.array(slugSchema).default([]),
   })
   .refine(...reviewDueAfterReviewed);
 
@@ -86,7 +95,11 @@ export const awarenessSchema = entrySchema
 
 /** News adds what kind of item it is. */
 export const newsSchema = entrySchema.extend({
-  kind: z.enum(Object.keys(newsKinds) as [keyof typeof newsKinds, ...(keyof typeof newsKinds)[]]),
+  kind: z.enum(Object.keys(newsKinds) as [keyof typeof newsKinds, ...(keyof typeof newsKinds)[]], {
+    error: 'must be news or workshop-report (an event is an entry of its own in content/events)',
+  }),
+  /** The event (slug under content/events) this item reports on; the event page links back to it. */
+  event: slugSchema.optional(),
 });
 
 /** The kinds of source, in the order a "Sources" section lists them. */
@@ -110,8 +123,55 @@ export const sourceSchema = z.object({
   checked: dateSchema,
 });
 
+/** A downloadable resource, as editors write it. Format and size are never typed: the build reads them from the file. */
+export const resourceFrontmatterSchema = entrySchema.extend({
+  /** The file, as a path from this entry: beside it (`./nrm-referral-checklist.pdf`) or in a folder inside content/resources. */
+  file: z.string({ error: 'must name the file, like ./nrm-referral-checklist.pdf' }).min(1),
+  /** The slug of an older resource this one replaces; the older one then says so and links here. */
+  replaces: slugSchema.optional(),
+});
+
+/** A resource as the site reads it: the frontmatter plus what the build measured (src/lib/resources/file-facts.ts). */
+export const resourceSchema = resourceFrontmatterSchema.extend({
+  fileName: z.string(),
+  format: z.enum(resourceFormatKeys),
+  bytes: z.number().int().positive(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+export const eventStatuses = { scheduled: 'Scheduled', cancelled: 'Cancelled', postponed: 'Postponed' } as const;
+
+/** An event of the network's calendar (decision 019: a collection of its own, not a kind of news). */
+export const eventSchema = entrySchema
+  .extend({
+    /** UK time: "2017-10-30T15:00", or a whole day 2017-10-30. Leave out start and end while the date is to be confirmed. */
+    start: eventTimeSchema('start').optional(),
+    /** Same form as start: a time if start has one, else a day (the last day, for an event of several days). */
+    end: eventTimeSchema('end').optional(),
+    /** Where it happens, e.g. "Cumberland Lodge, Windsor Great Park", or `online`. */
+    location: z.string().min(2).max(200),
+    /** The organisation running the event. */
+    organiser: z.string().min(2).max(120),
+    /** How to take part: a booking address (https://…) or `by invitation`. Leave it out if neither is known. */
+    booking: z.union([z.literal('by invitation'), z.url({ protocol: /^https?$/, error: 'must be a web address (https://…) or "by invitation"' })]).optional(),
+    /** `scheduled` (the default), `cancelled` or `postponed`. */
+    status: z.enum(Object.keys(eventStatuses) as [keyof typeof eventStatuses, ...(keyof typeof eventStatuses)[]]).default('scheduled'),
+  })
+  .superRefine((e, ctx) => {
+    if (e.start && !e.end) ctx.addIssue({ code: 'custom', path: ['end'], message: 'is needed when start is given (the same day, for a one-day event)' });
+    if (e.end && !e.start) ctx.addIssue({ code: 'custom', path: ['start'], message: 'is needed when end is given' });
+    if (!e.start || !e.end) return;
+    if ((e.start.time === null) !== (e.end.time === null)) {
+      ctx.addIssue({ code: 'custom', path: ['end'], message: 'must be a day if start is a day, or a day and time if start has a time' });
+    } else if (e.end.at.getTime() <= e.start.at.getTime()) {
+      ctx.addIssue({ code: 'custom', path: ['end'], message: 'must be later than start' });
+    }
+  });
+
 export type EntryData = z.infer<typeof entrySchema>;
 export type SourceData = z.infer<typeof sourceSchema>;
 export type GuideData = z.infer<typeof guideSchema>;
 export type AwarenessData = z.infer<typeof awarenessSchema>;
 export type NewsData = z.infer<typeof newsSchema>;
+export type ResourceData = z.infer<typeof resourceSchema>;
+export type EventData = z.infer<typeof eventSchema>;

@@ -44,10 +44,10 @@ export const collections = {
 export type CollectionName = keyof typeof collections;
 export const collectionNames = Object.keys(collections) as CollectionName[];
 
+/** Events are a collection of their own (content/events), not a kind of news. */
 export const newsKinds = {
   news: 'News',
   'workshop-report': 'Workshop report',
-  event: 'Event',
 } as const;
 export type NewsKind = keyof typeof newsKinds;
 
