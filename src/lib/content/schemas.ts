@@ -167,6 +167,8 @@ export const eventSchema = entrySchema
       ctx.addIssue({ code: 'custom', path: ['end'], message: 'must be later than start' });
     }
   });
+/** Each collection's frontmatter schema: content.config.ts, the content checks and the browser editor use this one map. */
+export const collectionSchemas = { guides: guideSchema, awareness: awarenessSchema, news: newsSchema } as const;
 
 export type EntryData = z.infer<typeof entrySchema>;
 export type SourceData = z.infer<typeof sourceSchema>;
@@ -175,3 +177,10 @@ export type AwarenessData = z.infer<typeof awarenessSchema>;
 export type NewsData = z.infer<typeof newsSchema>;
 export type ResourceData = z.infer<typeof resourceSchema>;
 export type EventData = z.infer<typeof eventSchema>;
+
+/**
+ * How long a summary should be. The schema's hard limits (20–300) stop a build; this is
+ * advice, so the content checks only warn: GOV.UK asks for summaries under 160
+ * characters (the part search engines show), and under 40 rarely says what a page is for.
+ */
+export const SUMMARY_ADVICE = { min: 40, max: 160 } as const;
