@@ -502,3 +502,51 @@ export const calendarFeeds = sqliteTable(
   },
   (t) => [uniqueIndex('calendar_feeds_token_unique').on(t.tokenHash)],
 );
+// ─── Publishing the library (editors) ──────────────────────────────────────────
+
+/**
+ * The content-folder tree an editor's browser last received from the editor's API, per
+ * session: a save is compared with it, so a change someone else made after the editor
+ * opened an entry is noticed (src/lib/editing/conflicts.ts).
+ */
+export const editorViews = sqliteTable('editor_views', {
+  sessionId: text('session_id')
+    .primaryKey()
+    .references(() => sessions.id, { onDelete: 'cascade' }),
+  /** Path inside the content folder → git blob sha of the file, as JSON. */
+  tree: text('tree', { mode: 'json' }).notNull().$type<Record<string, string>>(),
+  seenAt: integer('seen_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/** Who last saved each file of the content folder through the editor, and when. */
+export const contentEdits = sqliteTable('content_edits', {
+  /** Path inside the content folder, e.g. "guides/working-with-interpreters.mdx". */
+  path: text('path').primaryKey(),
+  /** The git blob sha of what was saved; null when the save deleted the file. */
+  sha: text('sha'),
+  userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
+  at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+export const keptVersionReasons = ['conflict', 'rollback'] as const;
+
+/**
+ * Text that was not written to the content folder, kept so nothing is lost: a save refused
+ * because someone else changed the file first, or unpublished work a rollback replaced.
+ */
+export const keptVersions = sqliteTable(
+  'kept_versions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    path: text('path').notNull(),
+    reason: text('reason', { enum: keptVersionReasons }).notNull(),
+    /** Whose text it is. */
+    userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
+    content: blob('content', { mode: 'buffer' }).notNull(),
+    createdAt: createdAt(),
+    resolvedAt: integer('resolved_at', { mode: 'timestamp_ms' }),
+    resolvedBy: integer('resolved_by').references(() => users.id, { onDelete: 'set null' }),
+  },
+  (t) => [index('kept_versions_open_idx').on(t.resolvedAt, t.createdAt)],
+);
+export type KeptVersion = typeof keptVersions.$inferSelect;

@@ -1,6 +1,7 @@
 import { defineMiddleware } from 'astro:middleware';
 import { getDb } from '#lib/db.ts';
 import { SESSION_COOKIE, deleteSessionCookie, validateSessionToken } from '#lib/auth/sessions.ts';
+import { editorContentSecurityPolicy, isEditorAppPath } from '#lib/editing/csp.ts';
 
 /**
  * Loads the session for on-demand routes and marks their responses private.
@@ -26,5 +27,8 @@ export const onRequest = defineMiddleware(async (context, next) => {
   // Pages rendered for a request may hold members' data: never cache them in shared caches.
   if (!response.headers.has('Cache-Control')) response.headers.set('Cache-Control', 'private, no-store');
   response.headers.set('Vary', 'Cookie');
+  // Set after next(): Astro writes the page's policy header as it renders.
+  const policy = response.headers.get('Content-Security-Policy');
+  if (policy && isEditorAppPath(context.url.pathname)) response.headers.set('Content-Security-Policy', editorContentSecurityPolicy(policy));
   return response;
 });

@@ -82,7 +82,16 @@ export async function backupDatabase(db: Database, targetPath: string): Promise<
   await db.$client.execute({ sql: 'VACUUM INTO ?', args: [resolve(targetPath)] });
 }
 
-/** The server's one database handle, opened on first use from the configuration. */
+/**
+ * The process's one database handle, opened on first use from the configuration, or the
+ * one the server provided before it loaded a build (provideDatabase): every build the
+ * server runs then shares one client and one write queue.
+ */
 export function getDb(): Promise<Database> {
   return (processWide[SHARED_DB] ??= openDatabase()) as Promise<Database>;
+}
+
+/** Makes `db` the handle getDb() returns in this process, for every build it loads. */
+export function provideDatabase(db: Database): void {
+  processWide[SHARED_DB] = Promise.resolve(db);
 }

@@ -23,6 +23,8 @@ type Row = Record<Persona, Expected>;
 const everyone = (status: Expected): Row => ({ anonymous: status, member: status, moderator: status, editor: status, admin: status, suspended: status });
 const signedIn = (status: Expected): Row => ({ ...everyone(status), anonymous: 'sign-in', suspended: 'sign-in' });
 const adminsOnly: Row = { anonymous: 'sign-in', member: 403, moderator: 403, editor: 403, admin: 200, suspended: 'sign-in' };
+/** Editors and administrators get `status`; members and moderators 403; visitors sign in. */
+const editorsOnly = (status: Expected): Row => ({ anonymous: 'sign-in', member: 403, moderator: 403, editor: status, admin: status, suspended: 'sign-in' });
 
 const UNKNOWN_TOKEN = 'a'.repeat(52);
 const MEMBERS_GUIDE = fixtures.membersGuide.url;
@@ -52,6 +54,15 @@ const routes: Record<string, { path: string; expect: Row }> = {
   '/admin/outbox': { path: '/admin/outbox', expect: adminsOnly },
   '/admin/outbox/[id]': { path: '/admin/outbox/999999999', expect: { ...adminsOnly, admin: 404 } },
   '/admin/forbidden': { path: '/admin/forbidden', expect: everyone(403) },
+  // The browser editor and the editors' pages.
+  '/keystatic/[...params]': { path: '/keystatic', expect: editorsOnly(200) },
+  // JSON for the editor app: 401 for visitors; Keystatic itself answers 400 without its no-cors header.
+  '/api/keystatic/[...params]': { path: '/api/keystatic/tree', expect: { ...editorsOnly(400), anonymous: 401, suspended: 401 } },
+  '/editor': { path: '/editor', expect: editorsOnly(200) },
+  '/editor/forbidden': { path: '/editor/forbidden', expect: everyone(403) },
+  '/editor/kept/[id]': { path: '/editor/kept/999999999', expect: editorsOnly(404) },
+  '/editor/preview/[collection]/[slug]': { path: `/editor/preview/${fixtures.currentGuide.key}`, expect: editorsOnly(200) },
+  '/editor/preview-image/[...path]': { path: '/editor/preview-image/images/guides/x/none.png', expect: editorsOnly(404) },
   '/members': { path: '/members', expect: signedIn(200) },
   '/members/[collection]': { path: '/members/guides', expect: signedIn(200) },
   '/members/[collection]/[slug]': { path: MEMBERS_GUIDE, expect: signedIn(200) },
@@ -146,6 +157,7 @@ const actions: Record<string, { form: Record<string, string>; expect: Row }> = {
   'moderation.hidePost': { form: {}, expect: { anonymous: 401, member: 403, moderator: 400, editor: 400, admin: 400, suspended: 401 } },
   'moderation.restorePost': { form: {}, expect: { anonymous: 401, member: 403, moderator: 400, editor: 400, admin: 400, suspended: 401 } },
   'moderation.resolveReport': { form: {}, expect: { anonymous: 401, member: 403, moderator: 400, editor: 400, admin: 400, suspended: 401 } },
+  'editor.resolveKeptVersion': { form: {}, expect: { anonymous: 401, member: 403, moderator: 403, editor: 400, admin: 400, suspended: 401 } },
   'moderation.dismissReport': { form: {}, expect: { anonymous: 401, member: 403, moderator: 400, editor: 400, admin: 400, suspended: 401 } },
 };
 

@@ -78,6 +78,29 @@ type Fixtures = {
   signIn: (role?: Role) => Promise<TestMember>;
 };
 
+const allowedConsoleErrors = new WeakMap<Page, RegExp[]>();
+
+/**
+ * Lets a test's page log these console errors without failing: only for what a test
+ * expects and explains (the browser editor's blocked Google font, a refused save).
+ */
+export function allowConsoleErrors(page: Page, ...patterns: RegExp[]): void {
+  allowedConsoleErrors.set(page, [...(allowedConsoleErrors.get(page) ?? []), ...patterns]);
+}
+
+/** The console errors and uncaught exceptions of a page, less those allowed; read at the end of a test. */
+export function collectConsoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    // A page's own 4xx status (404 page, refused form) is expected; a failing asset is not.
+    const documentStatus = /status of 4\d\d/.test(msg.text()) && msg.location().url === page.url();
+    const allowed = (allowedConsoleErrors.get(page) ?? []).some((p) => p.test(msg.text()));
+    if (msg.type() === 'error' && !documentStatus && !allowed) errors.push(msg.text());
+  });
+  page.on('pageerror', (err) => errors.push(err.message));
+  return errors;
+}
+
 export const test = base.extend<Fixtures, { systemBrowser: Browser; db: Database }>({
   db: [
     async ({}, use) => {
@@ -108,13 +131,7 @@ export const test = base.extend<Fixtures, { systemBrowser: Browser; db: Database
   page: async ({ systemBrowser, baseURL }, use) => {
     const context = await systemBrowser.newContext({ baseURL, extraHTTPHeaders: { 'x-forwarded-for': testClientAddress() } });
     const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (msg) => {
-      // A page's own 4xx status (404 page, refused form) is expected; a failing asset is not.
-      const documentStatus = /status of 4\d\d/.test(msg.text()) && msg.location().url === page.url();
-      if (msg.type() === 'error' && !documentStatus) errors.push(msg.text());
-    });
-    page.on('pageerror', (err) => errors.push(err.message));
+    const errors = collectConsoleErrors(page);
     await use(page);
     await context.close();
     expect(errors, 'console errors on the page').toEqual([]);

@@ -36,6 +36,8 @@ export default async function globalSetup() {
   process.env.MAIL_FROM = 'National Modern Slavery Network <portal@e2e.nmsn.test>';
   // The handle the served pages use too (one write queue in this process: src/lib/db.ts),
   // opened from the settings above: nothing here has read the configuration before.
+  // The server's content folder is the suite's copy: the browser editor's saves go there, never to content/.
+  process.env.CONTENT_DIR = join(root, e2eBuild.contentDir!);
   const db = await getDb();
   await migrateDatabase(db);
   await seedDemoData(db);

@@ -1,5 +1,5 @@
-import GithubSlugger from 'github-slugger';
 import { serialiseEntry } from './serialise.ts';
+import { slugForTitle } from './slug.ts';
 import { collectionSchemas } from './schemas.ts';
 import type { CollectionName } from './taxonomy.ts';
 
@@ -42,11 +42,6 @@ List each source with a link to its exact page and the date you checked it.
 List each source with a link to its exact page and the date you checked it.
 `,
 };
-
-/** The file name an entry gets from its title: lower case, words joined by dashes. */
-export function slugForTitle(title: string): string {
-  return new GithubSlugger().slug(title).replace(/-+/g, '-').replace(/^-|-$/g, '');
-}
 
 /** Today as a date without a time (UTC midnight), like a YAML date in frontmatter. */
 function today(now: Date): Date {

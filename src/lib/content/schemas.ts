@@ -1,5 +1,5 @@
 import { z } from 'astro/zod';
-import { regionKeys, topicKeys, newsKinds, strategyAudienceKeys } from './taxonomy.ts';
+import { newsKinds, regionKeys, regions, strategyAudienceKeys, topicKeys, topics } from './taxonomy.ts';
 import { eventTimeSchema } from '#lib/events/when.ts';
 import { resourceFormatKeys } from '#lib/resources/formats.ts';
 
@@ -16,40 +16,42 @@ export const sourceIdSchema = z
   .string()
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be the id of a source in content/sources.yaml, e.g. ho-statutory-guidance');
 
-/** Frontmatter every entry of the library carries. */
+/**
+ * Frontmatter every entry of the library carries. Each field's `meta` gives its label and
+ * the words editors read about it, in the docs and in the browser editor alike (the
+ * editor's form is made from these schemas: src/lib/editing/keystatic-fields.ts).
+ */
 export const entrySchema = z.object({
-  /** The page title, shown as the heading and in search results. */
-  title: z.string().min(5).max(120),
-  /** One or two sentences; used as the meta description and on listing cards. */
-  summary: z.string().min(20).max(300),
-  /** The day the entry was first published. A future date holds it back from production builds. */
-  published: dateSchema,
-  /** The day the text last changed in substance, if after `published`. */
-  updated: dateSchema.optional(),
-  /** `public` is open to everyone; `members` is only ever served to signed-in members. */
-  audience: z.enum(['public', 'members']),
-  /** One or more keys from src/lib/content/taxonomy.ts `topics`. */
-  topics: z.array(z.enum(topicKeys)).min(1),
-  /** One or more keys from `regions`; `national` when the entry applies everywhere. */
-  regions: z.array(z.enum(regionKeys)).min(1),
-  /** The organisation responsible for the text. */
-  owner: z.string().min(2).max(120),
-  /** Drafts are shown in `npm run dev` only and never built for production. Default false. */
-  draft: z.boolean().default(false),
+  title: z.string().min(5).max(120).meta({ title: 'Title', description: 'The page heading and the title in search results, 5 to 120 characters.' }),
+  summary: z
+    .string()
+    .min(20)
+    .max(300)
+    .meta({ title: 'Summary', description: 'One or two sentences saying what the page is for: the lead paragraph, listing cards and search results. Aim for 160 characters or fewer.', multiline: true }),
+  published: dateSchema.meta({ title: 'Published', description: 'The day the entry was first published. A day in the future holds it back until that day.' }),
+  updated: dateSchema.optional().meta({ title: 'Updated', description: 'The day the text last changed in substance, if after it was published.' }),
+  audience: z
+    .enum(['public', 'members'])
+    .meta({ title: 'Audience', description: 'Public pages are open to everyone; members-only pages are only ever shown to signed-in members.', labels: { public: 'Public', members: 'Members only' } }),
+  topics: z.array(z.enum(topicKeys)).min(1).meta({ title: 'Topics', description: 'One or more.', labels: topics }),
+  regions: z.array(z.enum(regionKeys)).min(1).meta({ title: 'Regions', description: 'One or more; National when it applies everywhere.', labels: regions }),
+  owner: z.string().min(2).max(120).meta({ title: 'Owner', description: 'The organisation responsible for the text.' }),
+  draft: z.boolean().default(false).meta({ title: 'Draft', description: 'A draft is never published.' }),
   /**
    * The pages the entry's facts come from: ids of records in content/sources.yaml. The
    * page ends with a "Sources" section listing them. Every published entry needs at least
    * one (the content tests check it); default none, so a draft can be saved early.
    */
-  sources: z.array(sourceIdSchema).default([]),
+  sources: z
+    .array(sourceIdSchema.meta({ title: 'Source id' }))
+    .default([])
+    .meta({ title: 'Sources', description: 'The ids of the pages the facts come from, as listed in content/sources.yaml (e.g. ho-statutory-guidance).' }),
 });
 
 /** Review dates, shown to the reader: guides and awareness pages (which hold phone numbers) carry them. */
 const reviewFields = {
-  /** The day the owner last checked the entry was right. */
-  reviewed: dateSchema,
-  /** The day by which the entry must be checked again; after it the page says it may be out of date. */
-  reviewDue: dateSchema,
+  reviewed: dateSchema.meta({ title: 'Last reviewed', description: 'The day the owner last checked the page was right.' }),
+  reviewDue: dateSchema.meta({ title: 'Review due', description: 'The day by which the page must be checked again; after it the page tells readers it may be out of date.' }),
 };
 const reviewDueAfterReviewed: [(e: { reviewed: Date; reviewDue: Date }) => boolean, { message: string; path: string[] }] = [
   (e) => e.reviewDue > e.reviewed,
@@ -63,9 +65,13 @@ export const guideSchema = entrySchema
     /** The guide's version, e.g. "1.2". */
     version: z
       .string({ error: 'must be text in quotes, e.g. version: "1.2"' })
-      .regex(/^\d+\.\d+(\.\d+)?$/, 'must look like "1.0" or "1.2.3"'),
+      .regex(/^\d+\.\d+(\.\d+)?$/, 'must look like "1.0" or "1.2.3"')
+      .meta({ title: 'Version', description: 'Like 1.0 or 1.2.3: raise it when the guidance changes.' }),
     /** Resources (slugs under content/resources) listed on the guide; the build fails if one does not exist. */
-    resources: z.array(slugSchema).default([]),
+    resources: z
+      .array(slugSchema.meta({ title: 'Resource' }))
+      .default([])
+      .meta({ title: 'Resources', description: 'File names (without .mdx) of entries in content/resources to list on the guide.' }),
   })
   .refine(...reviewDueAfterReviewed);
 
@@ -89,17 +95,22 @@ export const strategySchema = z.object({
 export const awarenessSchema = entrySchema
   .extend({
     ...reviewFields,
-    strategy: strategySchema.optional(),
+    strategy: strategySchema.optional().meta({
+      title: 'Strategy',
+      description: 'Only on a strategy page: its audience, objectives and evaluation. Edited in the file (the browser editor keeps it as written).',
+    }),
   })
   .refine(...reviewDueAfterReviewed);
 
 /** News adds what kind of item it is. */
 export const newsSchema = entrySchema.extend({
-  kind: z.enum(Object.keys(newsKinds) as [keyof typeof newsKinds, ...(keyof typeof newsKinds)[]], {
-    error: 'must be news or workshop-report (an event is an entry of its own in content/events)',
-  }),
+  kind: z
+    .enum(Object.keys(newsKinds) as [keyof typeof newsKinds, ...(keyof typeof newsKinds)[]], {
+      error: 'must be news or workshop-report (an event is an entry of its own in content/events)',
+    })
+    .meta({ title: 'Kind', description: 'What sort of item this is (an event is an entry of its own in content/events).', labels: newsKinds }),
   /** The event (slug under content/events) this item reports on; the event page links back to it. */
-  event: slugSchema.optional(),
+  event: slugSchema.optional().meta({ title: 'Event', description: 'The file name (without .mdx) of the event in content/events this item reports on, if any.' }),
 });
 
 /** The kinds of source, in the order a "Sources" section lists them. */
