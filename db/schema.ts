@@ -550,3 +550,41 @@ export const keptVersions = sqliteTable(
   (t) => [index('kept_versions_open_idx').on(t.resolvedAt, t.createdAt)],
 );
 export type KeptVersion = typeof keptVersions.$inferSelect;
+
+export const publishKinds = ['publish', 'rollback', 'nightly'] as const;
+export const publishStatuses = ['running', 'succeeded', 'failed'] as const;
+
+/**
+ * Every publish of the library: who, when, which entries it added, changed or removed,
+ * and how it ended. A failed one says at which step and why (check findings or the build's
+ * error); a succeeded one names its build folder and, where the content folder is in a git
+ * repository, its commit. src/lib/publishing/publishes.ts.
+ */
+export const publishes = sqliteTable(
+  'publishes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: publishKinds }).notNull(),
+    status: text('status', { enum: publishStatuses }).notNull(),
+    /** Who asked; null for the nightly rebuild. */
+    actorId: integer('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    /** For a rollback: the publish whose content it restores. */
+    restoresId: integer('restores_id'),
+    startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
+    finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+    /** The step under way, or the one that failed: snapshot, checks, build, trial, switch, done. */
+    step: text('step').notNull(),
+    /** The build's folder name inside the builds folder. */
+    build: text('build'),
+    changes: text('changes', { mode: 'json' }).$type<{ added: string[]; changed: string[]; removed: string[] }>(),
+    /** The content checks' findings (the errors that stopped it, or the warnings it went live with). */
+    findings: text('findings', { mode: 'json' }).$type<unknown[]>(),
+    /** Why it failed, in words; or a note about its history (e.g. the commit could not be made). */
+    message: text('message'),
+    /** The git commit of the published content, where the content folder is in a repository. */
+    commitSha: text('commit_sha'),
+  },
+  (t) => [index('publishes_started_idx').on(t.startedAt)],
+);
+
+export type Publish = typeof publishes.$inferSelect;

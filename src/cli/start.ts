@@ -1,14 +1,16 @@
 /**
- * `npm start`: build when needed, migrate the database, seed demo data into a new one
- * (never in production), then serve the portal, start the mail worker (unless
- * MAIL_WORKER=off) and say where and how to sign in. Settings come from the environment
- * (src/lib/config.ts; docs/operations.md lists them); a bad one stops start-up with one line.
+ * `npm start`: migrate the database, seed demo data into a new one (never in
+ * production), build when needed, then serve the portal (the last published build, if
+ * any: src/server/portal.ts), start publishing, the nightly rebuild (unless
+ * NIGHTLY_REBUILD=off) and the mail worker (unless MAIL_WORKER=off), and say where and
+ * how to sign in. Settings come from the environment (src/lib/config.ts;
+ * docs/operations.md lists them); a bad one stops start-up with one line.
  */
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureBuilt } from '#server/build.ts';
-import { serve } from '#server/serve.ts';
+import { servePortal } from '#server/portal.ts';
 import { config } from '#lib/config.ts';
-import { getDb, migrateDatabase, openDatabase } from '#lib/db.ts';
+import { getDb, migrateDatabase } from '#lib/db.ts';
 import { totpEncryptionKey } from '#lib/auth/keys.ts';
 import { mailConfig } from '#lib/mail/config.ts';
 import { startMailWorker } from '#lib/mail/worker.ts';
@@ -20,20 +22,29 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 process.chdir(root);
 
 try {
-  const { HOST, PORT, SITE_URL, production } = config(); // a bad setting stops here, with one line
+  const { HOST, PORT, SITE_URL, production, CONTENT_DIR, BUILDS_DIR, NIGHTLY_REBUILD } = config(); // a bad setting stops here, with one line
   const mail = mailConfig(); // and so does production without a mail server
   totpEncryptionKey(); // fail now, not at the first sign-in, if the key is missing
-  const db = await openDatabase();
+  // The process's one handle (and write queue): the builds it serves and the mail worker share it (src/lib/db.ts).
+  const db = await getDb();
   const { wasEmpty } = await migrateDatabase(db);
   if (wasEmpty && !production) await seedDemoData(db);
   const demo = !production && (await db.select({ id: users.id }).from(users).where(eq(users.isDemo, true)).limit(1).get());
-  db.$client.close();
 
-  ensureBuilt(root);
-  const { server, url } = await serve({ distDir: `${root}/dist`, host: HOST, port: PORT, publicOrigin: new URL(SITE_URL) });
-  // The same database handle (and write queue) as the pages use: see src/lib/db.ts.
-  const worker = mail.worker ? startMailWorker(await getDb(), mail) : null;
+  const portal = await servePortal({
+    root,
+    db,
+    host: HOST,
+    port: PORT,
+    publicOrigin: new URL(SITE_URL),
+    contentDir: resolve(CONTENT_DIR),
+    buildsDir: resolve(BUILDS_DIR),
+    nightly: NIGHTLY_REBUILD === 'on',
+  });
+  const { server, url } = portal;
+  const worker = mail.worker ? startMailWorker(db, mail) : null;
   const stop = async () => {
+    portal.stop();
     server.close();
     await worker?.stop();
     process.exit(0);

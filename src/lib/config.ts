@@ -50,6 +50,10 @@ export const configSchema = z
     CONTENT_DIR: z.string().min(1).default('./content'),
     BUILD_OUT_DIR: z.string().min(1).default('./dist'),
     BUILD_CACHE_DIR: z.string().min(1).default('./node_modules/.astro'),
+    /** Where publishes build (inside the project: a build loads packages from its node_modules). */
+    BUILDS_DIR: z.string().min(1).default('./builds'),
+    /** `off` stops the 00:05 (UK time) rebuild that releases scheduled entries and review notices. */
+    NIGHTLY_REBUILD: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   })
   .transform((c) => {
     const SITE_URL = c.SITE_URL ?? `http://localhost:${c.PORT}`;

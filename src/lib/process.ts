@@ -2,7 +2,7 @@
  * Values that must exist once per server process although the process runs several
  * builds of the portal: a publish loads a new build beside the one serving (each build
  * bundles its own copy of src/lib, this module included) and the old one finishes its
- * requests. The content folder's lock (and, later, the publisher) are kept on globalThis
+ * requests. The content folder's lock and the publisher are kept on globalThis
  * under a registered symbol, so every copy finds the same one, as src/lib/db.ts keeps
  * the database handle and its write queue.
  */

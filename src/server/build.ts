@@ -2,8 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 
+/** The code a build depends on. */
+export const CODE_SOURCES = ['src', 'public', 'astro.config.mjs', 'package-lock.json', 'tsconfig.json'];
 /** What a build depends on: when any of it is newer than the last build, build again. */
-const SOURCES = ['src', 'content', 'public', 'astro.config.mjs', 'package-lock.json', 'tsconfig.json'];
+const SOURCES = [...CODE_SOURCES, 'content'];
 
 /**
  * Where a build goes and what it reads. The default is the portal's own build
@@ -21,6 +23,8 @@ export interface BuildTarget {
   extraSources?: string[];
   /** Runs just before a build, e.g. to assemble the content folder. */
   prepare?: () => void;
+  /** What the build depends on, instead of the code, content/ and `extraSources` (paths relative to the root or absolute). */
+  sources?: string[];
 }
 
 const portalBuild: BuildTarget = { outDir: 'dist' };
@@ -39,7 +43,7 @@ export function isBuildCurrent(root: string, target: BuildTarget = portalBuild):
   const stamp = join(outDir, '.built-at');
   if (!existsSync(stamp) || !existsSync(join(outDir, 'server/entry.mjs'))) return false;
   const builtAt = statSync(stamp).mtimeMs;
-  return [...SOURCES, ...(target.extraSources ?? [])].every((s) => newestMtime(join(root, s)) <= builtAt);
+  return (target.sources ?? [...SOURCES, ...(target.extraSources ?? [])]).every((s) => newestMtime(resolveIn(root, s)) <= builtAt);
 }
 
 /** Runs `astro build` when the sources changed since the last one; exits on failure. */

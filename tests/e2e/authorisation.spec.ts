@@ -61,6 +61,7 @@ const routes: Record<string, { path: string; expect: Row }> = {
   '/editor': { path: '/editor', expect: editorsOnly(200) },
   '/editor/forbidden': { path: '/editor/forbidden', expect: everyone(403) },
   '/editor/kept/[id]': { path: '/editor/kept/999999999', expect: editorsOnly(404) },
+  '/editor/publishes/[id]': { path: '/editor/publishes/999999999', expect: editorsOnly(404) },
   '/editor/preview/[collection]/[slug]': { path: `/editor/preview/${fixtures.currentGuide.key}`, expect: editorsOnly(200) },
   '/editor/preview-image/[...path]': { path: '/editor/preview-image/images/guides/x/none.png', expect: editorsOnly(404) },
   '/members': { path: '/members', expect: signedIn(200) },
@@ -158,6 +159,8 @@ const actions: Record<string, { form: Record<string, string>; expect: Row }> = {
   'moderation.restorePost': { form: {}, expect: { anonymous: 401, member: 403, moderator: 400, editor: 400, admin: 400, suspended: 401 } },
   'moderation.resolveReport': { form: {}, expect: { anonymous: 401, member: 403, moderator: 400, editor: 400, admin: 400, suspended: 401 } },
   'editor.resolveKeptVersion': { form: {}, expect: { anonymous: 401, member: 403, moderator: 403, editor: 400, admin: 400, suspended: 401 } },
+  'editor.publish': { form: {}, expect: { anonymous: 401, member: 403, moderator: 403, editor: 400, admin: 400, suspended: 401 } },
+  'editor.rollback': { form: {}, expect: { anonymous: 401, member: 403, moderator: 403, editor: 400, admin: 400, suspended: 401 } },
   'moderation.dismissReport': { form: {}, expect: { anonymous: 401, member: 403, moderator: 400, editor: 400, admin: 400, suspended: 401 } },
 };
 

@@ -5,42 +5,12 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
 import { request as playwrightRequest } from '@playwright/test';
 import { test, expect, allowConsoleErrors, collectConsoleErrors, createMember, sessionCookie, testClientAddress } from './fixtures.ts';
+import { openInEditor, ownGuide, save } from './editing.ts';
 import { createSession } from '#lib/auth/sessions.ts';
 
 const contentDir = process.env.CONTENT_DIR!;
-
-/** The editor app asks for a Google font, which the site's policy blocks (it falls back to the system font). */
-const BLOCKED_FONT = /fonts\.googleapis\.com/;
-
-let n = 0;
-/** A guide of the test's own in the suite's content folder, so tests never edit each other's entries. */
-function ownGuide(word: string): { slug: string; path: string; title: string } {
-  const slug = `e2e-editing-${process.pid}-${++n}-${word}`;
-  const title = `Editing fixture ${word} ${n}`;
-  const path = join(contentDir, 'guides', `${slug}.mdx`);
-  writeFileSync(
-    path,
-    `---\ntitle: ${title}\nsummary: A guide the editor tests change in the browser and then preview.\npublished: 2026-01-10\naudience: public\ntopics:\n  - multi-agency\nregions:\n  - national\nowner: Test owner\ndraft: false\nsources: []\nreviewed: 2026-01-10\nreviewDue: 2099-01-10\nversion: '1.0'\n---\nThe first paragraph of the guide.\n\n## What to do\n\nThe last paragraph of the guide.\n`,
-  );
-  return { slug, path, title };
-}
-
-async function openInEditor(page: Page, slug: string) {
-  allowConsoleErrors(page, BLOCKED_FONT);
-  const response = await page.goto(`/keystatic/collection/guides/item/${slug}`);
-  // Keystatic injects <style> elements as it runs: allowed on its page alone (a refused one would be a console error).
-  expect(response!.headers()['content-security-policy']).toContain("style-src-elem 'self' 'unsafe-inline'");
-  await expect(page.getByRole('textbox', { name: 'Summary' })).toBeVisible({ timeout: 30_000 });
-}
-
-async function save(page: Page) {
-  const saved = page.waitForResponse((r) => r.url().endsWith('/api/keystatic/update'));
-  await page.getByRole('button', { name: 'Save' }).click();
-  return saved;
-}
 
 test('an editor changes a guide in the browser editor, saves, and previews it with the banner', async ({ page, signIn, expectNoAxeViolations }) => {
   await signIn('editor');
@@ -110,7 +80,9 @@ test('two editors save one entry: the second is told, and both texts survive', a
 
     expect(readFileSync(guide.path, 'utf8')).toContain('The first editor’s summary');
     await page.goto('/editor');
-    const row = page.getByRole('row', { name: new RegExp(`guides/${guide.slug}\\.mdx`) });
+    // The kept versions' table (the file is also listed as saved but not published).
+    const keptTable = page.getByRole('region', { name: 'Kept versions' });
+    const row = keptTable.getByRole('row', { name: new RegExp(`guides/${guide.slug}\\.mdx`) });
     await expect(row).toContainText('someone else had changed the entry');
     await expectNoAxeViolations(page);
     await row.getByRole('link').click();
@@ -119,7 +91,7 @@ test('two editors save one entry: the second is told, and both texts survive', a
     await expectNoAxeViolations(page);
     await page.getByRole('button', { name: 'Mark as dealt with' }).click();
     await expect(page.getByRole('status')).toContainText('marked as dealt with');
-    await expect(page.getByRole('row', { name: new RegExp(`guides/${guide.slug}\\.mdx`) })).toHaveCount(0);
+    await expect(page.getByRole('region', { name: 'Kept versions' }).getByRole('row', { name: new RegExp(`guides/${guide.slug}\\.mdx`) })).toHaveCount(0);
   } finally {
     await otherContext.close();
     rmSync(guide.path, { force: true });

@@ -1,10 +1,10 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBuilt } from '#server/build.ts';
-import { serve } from '#server/serve.ts';
+import { servePortal } from '#server/portal.ts';
 import { getDb, migrateDatabase } from '#lib/db.ts';
 import { loadConfig } from '#lib/config.ts';
 import { mailConfig } from '#lib/mail/config.ts';
@@ -41,13 +41,28 @@ export default async function globalSetup() {
   const db = await getDb();
   await migrateDatabase(db);
   await seedDemoData(db);
-  const { server, url } = await serve({ distDir: join(root, e2eBuild.outDir), host: '127.0.0.1', port: 0, publicOrigin: new URL('http://localhost:4321') });
+  // Publishes build inside the project (a build loads packages from its node_modules), in a folder of this run's own.
+  mkdirSync(join(root, 'node_modules/.cache/e2e'), { recursive: true });
+  const buildsDir = mkdtempSync(join(root, 'node_modules/.cache/e2e/builds-'));
+  const { server, url, publisher } = await servePortal({
+    root,
+    db,
+    host: '127.0.0.1',
+    port: 0,
+    publicOrigin: new URL('http://localhost:4321'),
+    contentDir: process.env.CONTENT_DIR,
+    buildsDir,
+    firstBuild: e2eBuild,
+    nightly: false,
+  });
   process.env.E2E_BASE_URL = url.origin;
   const worker = startMailWorker(db, mailConfig(loadConfig(process.env)), { pollMs: 200 });
   return async () => {
+    await publisher.settled();
     await new Promise((resolve) => server.close(resolve));
     await worker.stop();
     await sink.close();
     db.$client.close();
+    rmSync(buildsDir, { recursive: true, force: true });
   };
 }
