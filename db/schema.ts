@@ -19,7 +19,8 @@ export const organisationTypes = [
   'government',
 ] as const;
 export const roles = ['member', 'moderator', 'editor', 'admin'] as const;
-export const userStatuses = ['active', 'suspended'] as const;
+/** `erased`: the member's personal data is gone; the row stays as "Former member" so posts and the audit log keep their id (src/lib/auth/erasure.ts). */
+export const userStatuses = ['active', 'suspended', 'erased'] as const;
 
 const createdAt = () =>
   integer('created_at', { mode: 'timestamp_ms' })
@@ -52,6 +53,7 @@ export const users = sqliteTable(
     isDemo: integer('is_demo', { mode: 'boolean' }).notNull().default(false),
     createdAt: createdAt(),
     lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }),
+    erasedAt: integer('erased_at', { mode: 'timestamp_ms' }),
   },
   (t) => [uniqueIndex('users_email_unique').on(t.email)],
 );
@@ -69,6 +71,8 @@ export const sessions = sqliteTable(
     mfaVerified: integer('mfa_verified', { mode: 'boolean' }).notNull().default(false),
     createdAt: createdAt(),
     lastVerifiedAt: integer('last_verified_at', { mode: 'timestamp_ms' }).notNull(),
+    /** When the member last confirmed password and code again in this session (src/lib/auth/reauthentication.ts). */
+    reauthenticatedAt: integer('reauthenticated_at', { mode: 'timestamp_ms' }),
     ip: text('ip'),
     userAgent: text('user_agent'),
   },
@@ -166,9 +170,34 @@ export const auditLog = sqliteTable(
   ],
 );
 
+/**
+ * What a member shows other members in the directory (/members/people). Role title and
+ * areas of practice are always shown; "ask me about", the work phone and the work email
+ * only when the member ticks them (each is hidden by default). No row yet = nothing filled in.
+ */
+export const memberProfiles = sqliteTable('member_profiles', {
+  userId: integer('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  /** Free text, e.g. "Modern slavery lead, West Yorkshire Police". */
+  roleTitle: text('role_title'),
+  /** Keys of `topics` in src/lib/content/taxonomy.ts. */
+  areas: text('areas', { mode: 'json' }).$type<string[]>().notNull().default([]),
+  askMeAbout: text('ask_me_about'),
+  showAskMeAbout: integer('show_ask_me_about', { mode: 'boolean' }).notNull().default(false),
+  workPhone: text('work_phone'),
+  showWorkPhone: integer('show_work_phone', { mode: 'boolean' }).notNull().default(false),
+  workEmail: text('work_email'),
+  showWorkEmail: integer('show_work_email', { mode: 'boolean' }).notNull().default(false),
+  /** One https:, mailto: or tel: link, shown when given. */
+  link: text('link'),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
 export type Organisation = typeof organisations.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
+export type MemberProfile = typeof memberProfiles.$inferSelect;
 export type Role = (typeof roles)[number];
 export type OrganisationType = (typeof organisationTypes)[number];
 

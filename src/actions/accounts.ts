@@ -15,7 +15,9 @@ import {
 } from '#lib/auth/account.ts';
 import { BROWSER_COOKIE, recogniseBrowser, setBrowserCookie } from '#lib/auth/browsers.ts';
 import { acceptInvitation as acceptInvitationToken, findOpenInvitation, INVITATION_GONE_MESSAGE } from '#lib/auth/invitations.ts';
-import { ALREADY_ENROLLED, completeTotpEnrolment, openPendingEnrolment } from '#lib/auth/mfa-enrolment.ts';
+import { ALREADY_ENROLLED, completeTotpEnrolment, moveAuthenticator, openPendingEnrolment } from '#lib/auth/mfa-enrolment.ts';
+import { reauthenticate } from '#lib/auth/reauthentication.ts';
+import { eraseOwnAccount } from '#lib/auth/erasure.ts';
 import { safeNext } from '#lib/auth/next-url.ts';
 import { findOpenReset, RESET_GONE_MESSAGE } from '#lib/auth/password-resets.ts';
 import { PASSWORD_MAX, passwordProblem } from '#lib/auth/passwords.ts';
@@ -218,6 +220,53 @@ export const accounts = {
   saveEmailSettings: memberAction({}, async ({ db, user, ip }, form) => {
     await saveMailSettings(db, user.id, parseForm(mailSettingsFormSchema, form), ip);
     return { redirect: '/account/email?done=1' };
+  }),
+
+  /** "Confirm it's you": password and a code again, before changing how the member signs in. */
+  reauthenticate: defineAction({
+    accept: 'form',
+    input: z.object({
+      password: z.string().min(1, 'Enter your password').max(1024),
+      code: z.string().trim().min(6, 'Enter the 6-digit code from your authenticator app, or a recovery code').max(32),
+      next: z.string().max(2000).optional(),
+    }),
+    handler: async ({ password, code, next }, context) => {
+      const { user, session } = requireActor(context);
+      const result = await reauthenticate(await getDb(), user.id, session.id, { password, code }, context.clientAddress);
+      if (!result.ok) throw refusalError(context, result);
+      return { redirect: safeNext(next, '/account') };
+    },
+  }),
+
+  /** /account/authenticator: after confirming it is them, a code from the new app replaces the old key. */
+  moveAuthenticator: defineAction({
+    accept: 'form',
+    input: z.object({ pending: z.string().max(500), code: sixDigitCode }),
+    handler: async ({ pending, code }, context) => {
+      const { user, session } = requireActor(context);
+      const key = openPendingEnrolment(pending, user.id, session.id, new Date(), 'move');
+      if (!key) throw refusalError(context, refuse('invalid', 'This page has expired. Add the new key shown below to your new app, then enter the code it shows.'));
+      const result = await moveAuthenticator(await getDb(), user.id, session, key, code, context.clientAddress);
+      if (!result.ok) throw refusalError(context, result);
+      return { redirect: '/account?done=authenticator' };
+    },
+  }),
+
+  /** /account/delete: password, code and the word DELETE; then the account is erased and this browser signed out. */
+  deleteAccount: defineAction({
+    accept: 'form',
+    input: z.object({
+      password: z.string().min(1, 'Enter your password').max(1024),
+      code: z.string().trim().min(6, 'Enter the 6-digit code from your authenticator app, or a recovery code').max(32),
+      confirmation: z.string().max(100),
+    }),
+    handler: async ({ password, code, confirmation }, context) => {
+      const { user } = requireActor(context);
+      const result = await eraseOwnAccount(await getDb(), user.id, { password, code, confirmation }, context.clientAddress);
+      if (!result.ok) throw refusalError(context, result);
+      deleteSessionCookie(context.cookies);
+      return { redirect: '/account/deleted' };
+    },
   }),
 
   /** A member ends one of their own sessions; someone else's is "not found" (and recorded as refused). */

@@ -16,12 +16,14 @@ import {
   inviteInputSchema,
   reactivateMember,
   resendInvitation,
+  resetSecondFactor,
   revokeInvitation,
   revokeMemberSessions,
   suspendMember,
 } from '#lib/admin/members.ts';
 import { createOrganisation, organisationInputSchema, updateOrganisation } from '#lib/admin/organisations.ts';
 import { retryFailedMessage } from '#lib/mail/status.ts';
+import { eraseMember, removeFormerMemberPosts, type Eraser } from '#lib/auth/erasure.ts';
 import { memberAction, type Caller } from './define.ts';
 import { parseForm, refusalError } from './errors.ts';
 
@@ -34,6 +36,8 @@ function adminAction<T>(name: string, run: (db: Caller['db'], actor: Actor, form
   const door = { role: 'admin' as const, audit: { action: 'admin-access', target: `admin.${name}`, forbidden: 'not-an-administrator' } };
   return memberAction(door, ({ db, user, session, ip }, form, context) => run(db, { userId: user.id, sessionId: session.id, ip, via: 'web' }, form, context));
 }
+
+const eraserOf = (actor: Actor): Eraser => ({ userId: actor.userId, ip: actor.ip, by: 'administrator', via: actor.via });
 
 export const admin = {
   // The link goes by email only: administrators see that it was queued and how it went, never the link.
@@ -92,6 +96,27 @@ export const admin = {
     const result = await retryFailedMessage(db, actor, parseForm(z.object({ id: id('message') }), form).id);
     if (!result.ok) throw refusalError(context, result);
     return { message: 'The message is queued to be sent again.' };
+  }),
+
+  resetSecondFactor: adminAction('resetSecondFactor', async (db, actor, form, context) => {
+    const result = await resetSecondFactor(db, actor, parseForm(memberForm, form));
+    if (!result.ok) throw refusalError(context, result);
+    const ended = result.sessionsEnded === 1 ? '1 session was ended' : `${result.sessionsEnded} sessions were ended`;
+    return { message: `${result.member.displayName}’s authenticator app and recovery codes are removed and ${ended}. When they next sign in with their password, they will set up a new app.` };
+  }),
+
+  eraseMember: adminAction('eraseMember', async (db, actor, form, context) => {
+    const input = parseForm(memberForm.extend({ confirmation: z.string().max(100), removePosts: z.preprocess((v) => v === 'on', z.boolean()) }), form);
+    const result = await eraseMember(db, eraserOf(actor), input);
+    if (!result.ok) throw refusalError(context, result);
+    const posts = input.removePosts ? ` ${result.postsRemoved} ${result.postsRemoved === 1 ? 'post was' : 'posts were'} deleted.` : ' Their posts stay, shown as by “Former member”.';
+    return { message: `The account is erased: its personal data is gone and every session ended.${posts}` };
+  }),
+
+  removeFormerMemberPosts: adminAction('removeFormerMemberPosts', async (db, actor, form, context) => {
+    const result = await removeFormerMemberPosts(db, eraserOf(actor), parseForm(memberForm, form));
+    if (!result.ok) throw refusalError(context, result);
+    return { message: `${result.postsRemoved} ${result.postsRemoved === 1 ? 'post was' : 'posts were'} deleted.` };
   }),
 
   createOrganisation: adminAction('createOrganisation', async (db, actor, form, context) => {

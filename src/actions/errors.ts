@@ -68,11 +68,14 @@ export function fieldError(field: string, message: string): FieldErrors {
 
 /**
  * For actions that check permission before reading the form (so a refused visitor learns
- * nothing about the form): validates it with zod, one message per bad field.
+ * nothing about the form): validates it with zod, one message per bad field. A field
+ * sent once is read as a string (its first value); a field named in `lists` (a group of
+ * checkboxes) as every value sent.
  */
-export function parseForm<S extends z.ZodType>(schema: S, form: FormData): z.infer<S> {
-  const values: Record<string, string> = {};
-  for (const [key, value] of form) if (typeof value === 'string' && !(key in values)) values[key] = value;
+export function parseForm<S extends z.ZodType>(schema: S, form: FormData, lists: readonly string[] = []): z.infer<S> {
+  const values: Record<string, string | string[]> = {};
+  for (const [key, value] of form) if (typeof value === 'string' && !(key in values) && !lists.includes(key)) values[key] = value;
+  for (const key of lists) values[key] = form.getAll(key).filter((v): v is string => typeof v === 'string');
   const parsed = schema.safeParse(values);
   if (parsed.success) return parsed.data;
   const seen = new Set<string>();

@@ -14,7 +14,7 @@ import { audit } from '#lib/auth/audit.ts';
 import { findUserByEmail } from '#lib/auth/users.ts';
 import { currentStep, totpCode } from '#lib/auth/totp.ts';
 import { cliActor, formatUtc } from '#lib/admin/common.ts';
-import { createResetLink, inviteMember, inviteInputSchema, listMembers, suspendMember } from '#lib/admin/members.ts';
+import { createResetLink, inviteMember, inviteInputSchema, listMembers, resetSecondFactor, suspendMember } from '#lib/admin/members.ts';
 import { createOrganisation, findOrganisationByName, organisationInputSchema } from '#lib/admin/organisations.ts';
 import { regionKeys } from '#lib/content/taxonomy.ts';
 
@@ -34,6 +34,10 @@ Commands:
         Lists members: id, email, name, role, status, organisation.
   suspend --email E
         Suspends a member and ends all their sessions.
+  reset-second-factor --email E
+        Removes a member's authenticator app and recovery codes and ends their
+        sessions; they set up a new app at their next sign-in. Check who is asking
+        first (docs/administration.md).
   demo-code
         Prints the current security code of the demo accounts (not in production).
   help
@@ -185,6 +189,17 @@ const commands: Record<string, (args: string[], db: () => Promise<Database>) => 
     const result = await suspendMember(database, cliActor, { userId: user.id });
     if (!result.ok) throw new Failure(result.message);
     console.log(`${user.displayName} <${user.email}> is suspended; ${result.sessionsEnded} ${result.sessionsEnded === 1 ? 'session was' : 'sessions were'} ended.`);
+  },
+
+  async 'reset-second-factor'(args, db) {
+    const v = parse('reset-second-factor', args, { email: { type: 'string' } }, ['email']);
+    const email = checkEmail('reset-second-factor', v.email!);
+    const database = await db();
+    const user = await memberByEmail(database, email);
+    const result = await resetSecondFactor(database, cliActor, { userId: user.id });
+    if (!result.ok) throw new Failure(result.message);
+    console.log(`${user.displayName} <${user.email}>: authenticator app and recovery codes removed; ${result.sessionsEnded} ${result.sessionsEnded === 1 ? 'session was' : 'sessions were'} ended.`);
+    console.log('They will set up a new app when they next sign in with their password.');
   },
 
   async 'demo-code'(args) {

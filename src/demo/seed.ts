@@ -4,7 +4,7 @@
  * loaded when NODE_ENV=production.
  */
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
-import { organisations, users, type OrganisationType, type Role } from '#db/schema.ts';
+import { memberProfiles, organisations, users, type OrganisationType, type Role } from '#db/schema.ts';
 import { write, type Database } from '#lib/db.ts';
 import { hashPassword } from '#lib/auth/passwords.ts';
 import { saveTotpKey } from '#lib/auth/totp.ts';
@@ -27,11 +27,42 @@ const demoOrganisations: { name: string; type: OrganisationType; region: string 
   { name: 'Demo Home Office Modern Slavery Policy Team', type: 'government', region: 'national' },
 ];
 
-export const demoMembers: { email: string; displayName: string; role: Role; organisation: number }[] = [
-  { email: 'admin@demo.nmsn.test', displayName: 'Alex Admin (demo)', role: 'admin', organisation: 2 },
-  { email: 'editor@demo.nmsn.test', displayName: 'Eden Editor (demo)', role: 'editor', organisation: 0 },
-  { email: 'moderator@demo.nmsn.test', displayName: 'Morgan Moderator (demo)', role: 'moderator', organisation: 5 },
-  { email: 'member@demo.nmsn.test', displayName: 'Sam Member (demo)', role: 'member', organisation: 8 },
+/** Fictional people; their directory profiles use example numbers and addresses only (Ofcom's drama range, .test domains). */
+export const demoMembers: {
+  email: string;
+  displayName: string;
+  role: Role;
+  organisation: number;
+  profile: Omit<typeof memberProfiles.$inferInsert, 'userId' | 'updatedAt'>;
+}[] = [
+  {
+    email: 'admin@demo.nmsn.test',
+    displayName: 'Alex Admin (demo)',
+    role: 'admin',
+    organisation: 2,
+    profile: { roleTitle: 'Network coordinator (demo)', areas: ['regional-networks', 'multi-agency'] },
+  },
+  {
+    email: 'editor@demo.nmsn.test',
+    displayName: 'Eden Editor (demo)',
+    role: 'editor',
+    organisation: 0,
+    profile: { roleTitle: 'Policy officer, modern slavery (demo)', areas: ['awareness', 'network-news'], askMeAbout: 'Writing and reviewing the network’s guides (demo profile).', showAskMeAbout: true },
+  },
+  {
+    email: 'moderator@demo.nmsn.test',
+    displayName: 'Morgan Moderator (demo)',
+    role: 'moderator',
+    organisation: 5,
+    profile: { roleTitle: 'Safeguarding adults lead (demo)', areas: ['safeguarding', 'victim-identification', 'nrm'], workPhone: '01632 960 123', showWorkPhone: true },
+  },
+  {
+    email: 'member@demo.nmsn.test',
+    displayName: 'Sam Member (demo)',
+    role: 'member',
+    organisation: 8,
+    profile: { roleTitle: 'Survivor support manager (demo)', areas: ['victim-identification', 'reporting'], workEmail: 'sam.support@demo.nmsn.test', showWorkEmail: true },
+  },
 ];
 
 export async function seedDemoData(db: Database): Promise<void> {
@@ -44,6 +75,9 @@ export async function seedDemoData(db: Database): Promise<void> {
       .insert(users)
       .values(demoMembers.map((m) => ({ email: m.email, displayName: m.displayName, role: m.role, organisationId: orgs[m.organisation]!.id, passwordHash, isDemo: true })))
       .returning(),
+  );
+  await write(db, (tx) =>
+    tx.insert(memberProfiles).values(created.map((user, i) => ({ ...demoMembers[i]!.profile, userId: user.id, updatedAt: new Date() }))),
   );
   const key = decodeBase32IgnorePadding(DEMO_TOTP_SECRET);
   for (const user of created) await saveTotpKey(db, user.id, key, 0);

@@ -8,3 +8,10 @@ const ukDateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeS
 export function formatDateTime(d: Date): string {
   return ukDateTime.format(d);
 }
+
+const ukMonthYear = new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+
+/** "March 2026": when someone joined. */
+export function formatMonthYear(d: Date): string {
+  return ukMonthYear.format(d);
+}

@@ -45,6 +45,9 @@ const routes: Record<string, { path: string; expect: Row }> = {
   // No sign-in: the signed token is the authorisation; a forged one is not found.
   '/unsubscribe/[token]': { path: `/unsubscribe/1.mention.${'A'.repeat(43)}`, expect: everyone(404) },
   '/account/export.json': { path: '/account/export.json', expect: signedIn(200) },
+  '/account/profile': { path: '/account/profile', expect: signedIn(200) },
+  '/account/authenticator': { path: '/account/authenticator', expect: signedIn(200) },
+  '/account/delete': { path: '/account/delete', expect: signedIn(200) },
   '/admin': { path: '/admin', expect: adminsOnly },
   '/admin/members': { path: '/admin/members', expect: adminsOnly },
   '/admin/members/[id]': { path: '/admin/members/1', expect: adminsOnly },
@@ -76,6 +79,11 @@ const routes: Record<string, { path: string; expect: Row }> = {
   '/members/events/[slug].ics': { path: '/members/events/fixture-members-meeting.ics', expect: signedIn(200) },
   // Calendar apps send no cookie: the token is the key, and an unknown one is simply not found.
   '/members/calendar/[token].ics': { path: `/members/calendar/${'a'.repeat(52)}.ics`, expect: everyone(404) },
+  // The directory: the demo administrator (member 1) and organisation 1 exist in every test database.
+  '/members/people': { path: '/members/people', expect: signedIn(200) },
+  '/members/people/[id]': { path: '/members/people/1', expect: signedIn(200) },
+  '/members/people/[id]/mention': { path: '/members/people/1/mention', expect: signedIn(200) },
+  '/members/organisations/[id]': { path: '/members/organisations/1', expect: signedIn(200) },
   '/forum/search': { path: '/forum/search?q=referral', expect: signedIn(200) },
   '/moderation': { path: '/moderation', expect: { anonymous: 'sign-in', member: 403, moderator: 200, editor: 200, admin: 200, suspended: 'sign-in' } },
   '/notifications': { path: '/notifications', expect: signedIn(200) },
@@ -126,6 +134,12 @@ const actions: Record<string, { form: Record<string, string>; expect: Row }> = {
   'accounts.saveEmailSettings': { form: {}, expect: memberAction(400) },
   'calendar.createFeed': { form: {}, expect: memberAction(200) },
   'calendar.revokeFeed': { form: {}, expect: memberAction(200) },
+  // Well-formed but wrong: a signed-in member gets the form back (400), anyone else 401.
+  'accounts.reauthenticate': { form: { password: 'not the password', code: '123456' }, expect: memberAction(400) },
+  'accounts.moveAuthenticator': { form: { pending: 'not-a-sealed-key', code: '123456' }, expect: memberAction(400) },
+  'accounts.deleteAccount': { form: { password: 'not the password', code: '123456', confirmation: 'DELETE' }, expect: memberAction(400) },
+  // Every field of a profile is optional: an empty form saves an empty profile.
+  'profiles.save': { form: {}, expect: memberAction(200) },
   'notifications.markRead': { form: { id: '999999999' }, expect: memberAction(404) },
   'notifications.markAllRead': { form: {}, expect: memberAction(200) },
   'notifications.setThreadLevel': { form: { threadId: '999999999', level: 'muted' }, expect: memberAction(404) },
@@ -145,6 +159,9 @@ const actions: Record<string, { form: Record<string, string>; expect: Row }> = {
   'admin.reactivate': { form: {}, expect: adminAction },
   'admin.revokeSessions': { form: {}, expect: adminAction },
   'admin.createResetLink': { form: {}, expect: adminAction },
+  'admin.resetSecondFactor': { form: {}, expect: adminAction },
+  'admin.eraseMember': { form: {}, expect: adminAction },
+  'admin.removeFormerMemberPosts': { form: {}, expect: adminAction },
   'admin.createOrganisation': { form: {}, expect: adminAction },
   'admin.retryMail': { form: {}, expect: adminAction },
   'admin.updateOrganisation': { form: {}, expect: adminAction },

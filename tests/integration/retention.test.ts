@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { count } from 'drizzle-orm';
-import { auditLog, invitations, knownBrowsers, mailOutbox, organisations, sessions, users } from '#db/schema.ts';
+import { count, eq } from 'drizzle-orm';
+import { auditLog, categories, invitations, knownBrowsers, mailOutbox, notifications, organisations, posts, sessions, threads, users } from '#db/schema.ts';
 import { migrateDatabase, openDatabase, write, type Database } from '#lib/db.ts';
 import { createSession } from '#lib/auth/sessions.ts';
 import { createInvitation } from '#lib/auth/invitations.ts';
@@ -63,5 +63,29 @@ describe('the retention job', () => {
     expect(await rows(mailOutbox)).toBe(2);
     expect(removed.knownBrowsers).toBe(1);
     expect(await rows(knownBrowsers)).toBe(1);
+  });
+
+  it('removes notifications read more than 90 days ago, and keeps newer and unread ones', async () => {
+    const now = new Date('2026-11-29T12:00:00Z');
+    const [org] = await write(db, (tx) => tx.insert(organisations).values({ name: 'Notifications org', type: 'charity', region: 'national' }).returning());
+    const [user] = await write(db, (tx) => tx.insert(users).values({ email: 'n@example.org', displayName: 'N', organisationId: org!.id, passwordHash: 'x' }).returning());
+    const [category] = await write(db, (tx) => tx.insert(categories).values({ slug: 'retention', name: 'Retention', description: 'Test' }).returning());
+    const [thread] = await write(db, (tx) => tx.insert(threads).values({ categoryId: category!.id, title: 'A thread', slug: 'a-thread', bumpedAt: now }).returning());
+    const [post] = await write(db, (tx) => tx.insert(posts).values({ threadId: thread!.id, postNumber: 1, raw: 'Hello', html: '<p>Hello</p>' }).returning());
+    const notification = (createdDaysAgo: number, readDaysAgo: number | null) => ({
+      userId: user!.id,
+      kind: 'reply' as const,
+      threadId: thread!.id,
+      postId: post!.id,
+      createdAt: new Date(now.getTime() - createdDaysAgo * DAY),
+      readAt: readDaysAgo === null ? null : new Date(now.getTime() - readDaysAgo * DAY),
+    });
+    await write(db, (tx) => tx.insert(notifications).values([notification(200, 91), notification(100, 89), notification(400, null)]));
+
+    const removed = await purgeExpired(db, now);
+
+    expect(removed.readNotifications).toBe(1);
+    const left = await db.select().from(notifications).where(eq(notifications.userId, user!.id)).all();
+    expect(left.map((n) => n.readAt && Math.round((now.getTime() - n.readAt.getTime()) / DAY)).sort()).toEqual([89, null]);
   });
 });

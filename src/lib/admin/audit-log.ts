@@ -86,8 +86,9 @@ export async function listAuditEntries(db: Queryable, filters: AuditFilters = {}
         id: auditLog.id,
         at: auditLog.at,
         actorId: auditLog.actorId,
-        actorEmail: actor.email,
-        actorName: actor.displayName,
+        // An erased member is shown by their id only ("Former member #12").
+        actorEmail: sql<string | null>`case when ${actor.status} = 'erased' then null else ${actor.email} end`,
+        actorName: sql<string | null>`case when ${actor.status} = 'erased' then null else ${actor.displayName} end`,
         action: auditLog.action,
         outcome: auditLog.outcome,
         targetType: auditLog.targetType,

@@ -6,7 +6,7 @@
  */
 import { aliasedTable, and, asc, count, desc, eq, gt, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { auditLog, invitations, organisations, roles, sessions, userStatuses, users, type Role, type User } from '#db/schema.ts';
+import { auditLog, invitations, organisations, recoveryCodes, roles, sessions, totpCredentials, userStatuses, users, type Role, type User } from '#db/schema.ts';
 import { write, type Database, type Queryable } from '#lib/db.ts';
 import { audit, auditIn } from '#lib/auth/audit.ts';
 import { createInvitation } from '#lib/auth/invitations.ts';
@@ -14,9 +14,10 @@ import { createPasswordReset, RESET_TTL_MS } from '#lib/auth/password-resets.ts'
 import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS, invalidateUserSessions, listUserSessions } from '#lib/auth/sessions.ts';
 import { findUserByEmail, findUserById, normaliseEmail } from '#lib/auth/users.ts';
 import { deleteCalendarFeed } from '#lib/events/feeds.ts';
+import { enqueueMail } from '#lib/mail/outbox.ts';
 import { refuse, type Refusal, type Result } from '#lib/result.ts';
 import { likePattern, withVia, type Actor } from './common.ts';
-import { isOwnAccount, reactivateRefusal, resetLinkRefusal, roleChangeRefusal, suspendRefusal } from './permissions.ts';
+import { isOwnAccount, reactivateRefusal, resetLinkRefusal, roleChangeRefusal, secondFactorResetRefusal, suspendRefusal } from './permissions.ts';
 
 export const MEMBERS_PAGE_SIZE = 50;
 
@@ -42,7 +43,7 @@ export const memberFiltersSchema = z.object({
 });
 export type MemberFilters = z.infer<typeof memberFiltersSchema>;
 
-export const statusLabels: Record<(typeof userStatuses)[number], string> = { active: 'Active', suspended: 'Suspended' };
+export const statusLabels: Record<(typeof userStatuses)[number], string> = { active: 'Active', suspended: 'Suspended', erased: 'Erased' };
 
 /**
  * Reads filters from a query string. A bad value is dropped with a message for its
@@ -84,6 +85,7 @@ const memberColumns = (now: Date) => ({
   organisationName: organisations.name,
   createdAt: users.createdAt,
   lastSeenAt: users.lastSeenAt,
+  erasedAt: users.erasedAt,
   liveSessions: sql<number>`(select count(*) from ${sessions} where ${liveSession(now)})`,
   resetRequestedMs: lastAudit('password-reset-request'),
   resetCreatedMs: lastAudit('password-reset-create'),
@@ -99,6 +101,7 @@ export interface MemberRow {
   organisationName: string;
   createdAt: Date;
   lastSeenAt: Date | null;
+  erasedAt: Date | null;
   liveSessions: number;
   /** When the member asked for a password reset that no reset link has answered yet. */
   resetRequestedAt: Date | null;
@@ -338,4 +341,29 @@ export async function createResetLink(db: Database, actor: Actor, input: { userI
   if (refusal) return refused(db, actor, 'password-reset-create', { type: 'user', id: target.id }, refusal);
   const { token, path } = await createPasswordReset(db, target.id, { actorId: actor.userId, requestedBy: 'administrator', ip: actor.ip, now, auditDetail: withVia(actor, {}) });
   return { ok: true, token, path, email: target.email, member: target, expiresAt: new Date(now.getTime() + RESET_TTL_MS) };
+}
+
+/**
+ * Resets a member's second factor when they have lost it (after the administrator has
+ * checked who they are: docs/administration.md). In one write: their authenticator key
+ * and recovery codes are removed, every session they have ends, it is audited and the
+ * member is told. Their next sign-in, with their password, goes straight to setting up a
+ * new app. Never one's own account.
+ */
+export async function resetSecondFactor(db: Database, actor: Actor, input: { userId: number }, now = new Date()): Promise<Result<{ member: User; sessionsEnded: number }>> {
+  const action = 'member-mfa-reset';
+  const target = await findUserById(db, input.userId);
+  if (!target) return refused(db, actor, action, { type: 'user', id: input.userId }, memberNotFound);
+  const refusal = secondFactorResetRefusal(actor, target);
+  if (refusal) return refused(db, actor, action, { type: 'user', id: target.id }, refusal);
+  const sessionsEnded = await write(db, async (tx) => {
+    const app = await tx.delete(totpCredentials).where(eq(totpCredentials.userId, target.id));
+    const codes = await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, target.id));
+    const ended = await tx.delete(sessions).where(eq(sessions.userId, target.id));
+    const detail = { hadApp: app.rowsAffected > 0, recoveryCodesRemoved: codes.rowsAffected, sessionsEnded: ended.rowsAffected };
+    await auditIn(tx, { actorId: actor.userId, action, outcome: 'success', targetType: 'user', targetId: target.id, ip: actor.ip, detail: withVia(actor, detail) }, now);
+    await enqueueMail(tx, { kind: 'authenticator-changed', userId: target.id, data: { how: 'reset-by-administrator' } }, now);
+    return ended.rowsAffected;
+  });
+  return { ok: true, member: target, sessionsEnded };
 }

@@ -7,6 +7,7 @@ import { and, desc, eq, isNotNull, ne } from 'drizzle-orm';
 import {
   auditLog,
   invitations,
+  memberProfiles,
   organisations,
   passwordResets,
   sessions,
@@ -22,16 +23,13 @@ import { completePasswordReset, createPasswordResetIn, findOpenReset, RESET_GONE
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import { replaceRecoveryCodesIn, unusedRecoveryCodeCount, useRecoveryCode } from './recovery-codes.ts';
 import { invalidateUserSessions } from './sessions.ts';
-import { clearThrottle, throttle } from './throttle.ts';
+import { clearThrottle, mfaThrottleKey, throttle } from './throttle.ts';
 import { hashToken } from './tokens.ts';
 import { hasTotp, verifyUserTotp } from './totp.ts';
 import { findUserByEmail, findUserById, normaliseEmail } from './users.ts';
 
 export const DISPLAY_NAME_MIN = 2;
 export const DISPLAY_NAME_MAX = 80;
-
-/** Throttle keys shared with sign-in, so guesses at a member's codes count together wherever they are made. */
-const mfaKey = (userId: number) => `mfa:account:${userId}`;
 
 // ---------------------------------------------------------------- profile
 
@@ -95,7 +93,7 @@ export type RegenerateResult = Result<{ recoveryCodes: string[] }>;
 
 /** New recovery codes (the old ones stop working), confirmed with a current code from the app. */
 export async function regenerateRecoveryCodesWithTotp(db: Database, userId: number, code: string, ip: string | null = null, now = new Date()): Promise<RegenerateResult> {
-  const limited = await throttle(db, [mfaKey(userId)], undefined, now);
+  const limited = await throttle(db, [mfaThrottleKey(userId)], undefined, now);
   if (!limited.allowed) {
     await audit(db, { actorId: userId, action: 'recovery-codes-regenerate', outcome: 'refused', ip, detail: { reason: 'throttled' } }, now);
     return rateLimited(limited.retryAfterSeconds);
@@ -110,7 +108,7 @@ export async function regenerateRecoveryCodesWithTotp(db: Database, userId: numb
     await enqueueMail(tx, { kind: 'recovery-codes-renewed', userId, data: {} }, now);
     return codes;
   });
-  await clearThrottle(db, mfaKey(userId));
+  await clearThrottle(db, mfaThrottleKey(userId));
   return { ok: true, recoveryCodes };
 }
 
@@ -164,9 +162,9 @@ export function describeUserAgent(userAgent: string | null | undefined): string 
 // ---------------------------------------------------------------- export
 
 /**
- * Everything the portal holds about a member, for UK GDPR access requests: profile,
- * organisation, security set-up (facts only), sessions and the audit entries of their own
- * actions. Never a password hash, session id or secret, TOTP key or recovery code.
+ * Everything the portal holds about a member, for UK GDPR access requests: account,
+ * organisation, directory profile (with what it shows), security set-up (facts only),
+ * sessions and the audit entries of their own actions. Never a password hash, session id or secret, TOTP key or recovery code.
  */
 export async function exportMyData(db: Database, userId: number, currentSessionId: string | null = null, now = new Date()) {
   const user = await findUserById(db, userId);
@@ -182,6 +180,7 @@ export async function exportMyData(db: Database, userId: number, currentSessionI
     .orderBy(desc(invitations.usedAt))
     .get();
   const entries = await db.select().from(auditLog).where(eq(auditLog.actorId, userId)).orderBy(auditLog.at).all();
+  const profile = await db.select().from(memberProfiles).where(eq(memberProfiles.userId, userId)).get();
   const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
   return {
     about: 'The data the National Modern Slavery Network portal holds about you. Times are UTC.',
@@ -196,6 +195,20 @@ export async function exportMyData(db: Database, userId: number, currentSessionI
       lastSeenAt: iso(user.lastSeenAt),
     },
     organisation: organisation ? { name: organisation.name, type: organisation.type, region: organisation.region } : null,
+    directoryProfile: profile
+      ? {
+          roleTitle: profile.roleTitle,
+          areasOfPractice: profile.areas,
+          askMeAbout: profile.askMeAbout,
+          askMeAboutShown: profile.showAskMeAbout,
+          workPhone: profile.workPhone,
+          workPhoneShown: profile.showWorkPhone,
+          workEmail: profile.workEmail,
+          workEmailShown: profile.showWorkEmail,
+          link: profile.link,
+          updatedAt: iso(profile.updatedAt),
+        }
+      : null,
     invitation: invitation ? { invitedAt: iso(invitation.createdAt), acceptedAt: iso(invitation.usedAt), invitedBy: invitation.invitedBy ?? null } : null,
     security: {
       authenticatorAppEnrolled: Boolean(totp),
@@ -307,7 +320,7 @@ export async function resetPasswordWithSecondFactor(
   const problem = passwordProblem(input.password, { email: user.email, displayName: user.displayName });
   if (problem) return refuse('invalid', problem, 'password');
 
-  const limited = await throttle(db, [mfaKey(user.id), `password-reset:ip:${ip}`], undefined, now);
+  const limited = await throttle(db, [mfaThrottleKey(user.id), `password-reset:ip:${ip}`], undefined, now);
   if (!limited.allowed) {
     await audit(db, { actorId: null, action: 'password-reset-complete', outcome: 'refused', targetType: 'user', targetId: user.id, ip, detail: { reason: 'throttled' } }, now);
     return rateLimited(limited.retryAfterSeconds);
@@ -324,7 +337,7 @@ export async function resetPasswordWithSecondFactor(
   if (!(await completePasswordReset(db, token, input.password, ip, now))) return resetGone;
   const revoked = await invalidateUserSessions(db, user.id);
   await audit(db, { actorId: user.id, action: 'sessions-revoke-all', outcome: 'success', targetType: 'user', targetId: user.id, ip, detail: { reason: 'password-reset', sessions: revoked } }, now);
-  await clearThrottle(db, mfaKey(user.id));
+  await clearThrottle(db, mfaThrottleKey(user.id));
   return { ok: true, userId: user.id };
 }
 

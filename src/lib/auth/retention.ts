@@ -1,5 +1,5 @@
 import { and, inArray, isNotNull, lt, or } from 'drizzle-orm';
-import { auditLog, invitations, knownBrowsers, mailOutbox, passwordResets, sessions, throttleEvents } from '#db/schema.ts';
+import { auditLog, invitations, knownBrowsers, mailOutbox, notifications, passwordResets, sessions, throttleEvents } from '#db/schema.ts';
 import { write, type Database } from '#lib/db.ts';
 import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS } from './sessions.ts';
 
@@ -16,6 +16,8 @@ export const RETENTION = {
   finishedMailMs: 90 * DAY_MS,
   /** A browser not signed in from for this long is "new" again (its cookie has expired too). */
   knownBrowsersMs: 400 * DAY_MS,
+  /** Forum notifications, once read: 90 days (unread ones stay until read). */
+  readNotificationsMs: 90 * DAY_MS,
 };
 
 /** Deletes what the portal no longer needs; run daily (`npm run db:purge`). */
@@ -41,6 +43,7 @@ export async function purgeExpired(db: Database, now = new Date()) {
       .delete(mailOutbox)
       .where(and(inArray(mailOutbox.status, ['sent', 'kept', 'failed', 'skipped', 'digested']), lt(mailOutbox.doneAt, before(RETENTION.finishedMailMs))));
     const browsers = await tx.delete(knownBrowsers).where(lt(knownBrowsers.lastSeenAt, before(RETENTION.knownBrowsersMs)));
+    const readNotifications = await tx.delete(notifications).where(and(isNotNull(notifications.readAt), lt(notifications.readAt, before(RETENTION.readNotificationsMs))));
     return {
       sessions: expiredSessions.rowsAffected,
       invitations: spentInvitations.rowsAffected,
@@ -49,6 +52,7 @@ export async function purgeExpired(db: Database, now = new Date()) {
       auditLog: audit.rowsAffected,
       mailOutbox: mail.rowsAffected,
       knownBrowsers: browsers.rowsAffected,
+      readNotifications: readNotifications.rowsAffected,
     };
   });
 }

@@ -3,7 +3,7 @@ import type { Database } from '#lib/db.ts';
 import { rateLimited, refuse, type Result } from '#lib/result.ts';
 import { audit } from './audit.ts';
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
-import { clearThrottle, throttle } from './throttle.ts';
+import { clearThrottle, mfaThrottleKey, throttle } from './throttle.ts';
 import { findUserByEmail, normaliseEmail } from './users.ts';
 import { useRecoveryCode } from './recovery-codes.ts';
 import { verifyUserTotp } from './totp.ts';
@@ -48,7 +48,7 @@ export type SecondFactorResult = Result;
 
 /** Second step: a TOTP code, or one of the member's recovery codes. Throttled like the first. */
 export async function checkSecondFactor(db: Database, user: User, code: string, ip: string): Promise<SecondFactorResult> {
-  const limited = await throttle(db, [`mfa:account:${user.id}`, ipKey(ip)]);
+  const limited = await throttle(db, [mfaThrottleKey(user.id), ipKey(ip)]);
   if (!limited.allowed) {
     await audit(db, { actorId: user.id, action: 'sign-in-mfa', outcome: 'refused', ip, detail: { reason: 'throttled' } });
     return rateLimited(limited.retryAfterSeconds);
@@ -64,7 +64,7 @@ export async function checkSecondFactor(db: Database, user: User, code: string, 
   });
   if (ok) {
     await clearThrottle(db, accountKey(user.email));
-    await clearThrottle(db, `mfa:account:${user.id}`);
+    await clearThrottle(db, mfaThrottleKey(user.id));
   }
   return ok ? { ok: true } : WRONG_CODE;
 }

@@ -5,6 +5,9 @@ import { write, type Database, type Transaction } from '#lib/db.ts';
 /** At most 10 tries in 5 minutes per account and per address (docs/security.md). */
 export const SIGN_IN_LIMIT = { max: 10, windowMs: 5 * 60 * 1000 };
 
+/** Guesses at a member's second factor count together wherever they are made: sign-in, reset, recovery codes, "confirm it's you". */
+export const mfaThrottleKey = (userId: number) => `mfa:account:${userId}`;
+
 export type ThrottleResult = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 /**

@@ -39,3 +39,13 @@ export async function findVisibleCategory(db: Queryable, actor: ForumActor, slug
   const category = await db.select().from(categories).where(eq(categories.slug, slug)).get();
   return category && canSeeCategory(actor, category) ? category : null;
 }
+
+/**
+ * Where `actor` could start a thread that mentions `other` and reaches them: the
+ * categories both may see. A mention of someone who cannot see the category tells nobody
+ * (decision 010), so the profile page's "Mention in a new thread" offers only these.
+ */
+export async function categoriesSharedWith(db: Queryable, actor: ForumActor, other: Pick<ForumActor, 'role' | 'organisationType'>): Promise<Category[]> {
+  const all = await db.select().from(categories).orderBy(asc(categories.position), asc(categories.name)).all();
+  return all.filter((category) => canSeeCategory(actor, category) && canSeeCategory(other, category));
+}

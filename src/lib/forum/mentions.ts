@@ -16,7 +16,7 @@
  * repeats someone else's words. At most MENTIONS_PER_POST_MAX `@`s a post are read.
  */
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
-import { organisations, users, type Category, type OrganisationType, type Role } from '#db/schema.ts';
+import { organisations, users, type Category, type OrganisationType, type Role, type User } from '#db/schema.ts';
 import type { Queryable } from '#lib/db.ts';
 import { DISPLAY_NAME_MAX } from '#lib/auth/account.ts';
 import type { ForumActor } from './access.ts';
@@ -98,7 +98,7 @@ export interface MentionedMember {
   displayName: string;
   role: Role;
   organisationType: OrganisationType;
-  status: 'active' | 'suspended';
+  status: User['status'];
 }
 
 /**

@@ -3,7 +3,7 @@ import { categories, readStates, threadSubscriptions, threads, users, type Categ
 import type { Database, Queryable, Transaction } from '#lib/db.ts';
 import type { ForumActor } from './access.ts';
 import { THREADS_PER_PAGE } from './limits.ts';
-import { canSeeThread, visibleThreadsSql } from './permissions.ts';
+import { canSeeCategorySql, canSeeThread, visibleThreadsSql } from './permissions.ts';
 
 export interface VisibleThread {
   thread: Thread;
@@ -57,4 +57,27 @@ export async function listThreads(db: Queryable, actor: ForumActor, category: Ca
     .offset((page - 1) * THREADS_PER_PAGE)
     .all();
   return { items, total, pages: Math.max(1, Math.ceil(total / THREADS_PER_PAGE)) };
+}
+
+export const RECENT_THREADS_MAX = 5;
+
+/**
+ * The threads a member started, newest first, that `viewer` may see (category open to
+ * them, not hidden unless they moderate): a profile page lists these.
+ */
+export async function recentThreadsBy(db: Queryable, viewer: ForumActor, authorId: number, limit = RECENT_THREADS_MAX): Promise<{ thread: Thread; categoryName: string }[]> {
+  return db
+    .select({ thread: threads, categoryName: categories.name })
+    .from(threads)
+    .innerJoin(categories, eq(categories.id, threads.categoryId))
+    .where(
+      and(
+        eq(threads.authorId, authorId),
+        visibleThreadsSql(viewer),
+        canSeeCategorySql(viewer, { allowedRoles: categories.allowedRoles, allowedOrganisationTypes: categories.allowedOrganisationTypes }),
+      ),
+    )
+    .orderBy(desc(threads.createdAt), desc(threads.id))
+    .limit(limit)
+    .all();
 }
