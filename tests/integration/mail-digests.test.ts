@@ -168,7 +168,9 @@ describe('one-click unsubscribe', () => {
     const forged = token.replace(`${sam.id}.`, `${other.id}.`);
     expect(await unsubscribe(db, forged)).toBeNull();
     expect(await unsubscribe(db, token.replace('mention', 'reply'))).toBeNull();
-    expect(await unsubscribe(db, `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`)).toBeNull();
+    // Change a character inside the signature: its last base64url character carries padding bits, so changing that one may decode to the same bytes.
+    const at = token.length - 10;
+    expect(await unsubscribe(db, `${token.slice(0, at)}${token[at] === 'A' ? 'B' : 'A'}${token.slice(at + 1)}`)).toBeNull();
     expect(await db.select().from(mailKindSettings).all()).toHaveLength(0);
   });
 
