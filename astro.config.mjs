@@ -37,9 +37,10 @@ export default defineConfig({
   ],
   security: {
     checkOrigin: true,
-    // Requests for these hosts may carry X-Forwarded-For, which then becomes the client
-    // address that sign-in throttling counts: the public host behind a reverse proxy, and
-    // a proxy (or the test suite) on this machine. See docs/operations.md, "Deploying".
+    // Astro believes X-Forwarded-* on requests for these hosts. That alone would let any
+    // client choose its address (any client can send any Host), so our server removes
+    // forwarded headers unless the connection comes from a TRUSTED_PROXIES address, and
+    // hands Astro the one address it worked out (src/server/forwarded.ts).
     allowedDomains: [{ hostname: new URL(site).hostname }, { hostname: 'localhost' }, { hostname: '127.0.0.1' }],
     csp: {
       directives: [

@@ -22,7 +22,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 process.chdir(root);
 
 try {
-  const { HOST, PORT, SITE_URL, production, CONTENT_DIR, BUILDS_DIR, NIGHTLY_REBUILD } = config(); // a bad setting stops here, with one line
+  const { HOST, PORT, SITE_URL, TRUSTED_PROXIES, production, CONTENT_DIR, BUILDS_DIR, NIGHTLY_REBUILD } = config(); // a bad setting stops here, with one line
   const mail = mailConfig(); // and so does production without a mail server
   totpEncryptionKey(); // fail now, not at the first sign-in, if the key is missing
   // The process's one handle (and write queue): the builds it serves and the mail worker share it (src/lib/db.ts).
@@ -40,6 +40,7 @@ try {
     contentDir: resolve(CONTENT_DIR),
     buildsDir: resolve(BUILDS_DIR),
     nightly: NIGHTLY_REBUILD === 'on',
+    trustedProxies: TRUSTED_PROXIES,
   });
   const { server, url } = portal;
   const worker = mail.worker ? startMailWorker(db, mail) : null;

@@ -6,10 +6,26 @@
  * To add a setting: one line in `configSchema` (name, type, default, a comment saying what
  * it is for), one row in docs/operations.md, then read it as `config().NAME`.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** A value given as an empty string counts as not given, so `FOO=` means "use the default". */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+/** `10.0.0.5`, `10.0.0.0/8`, `::1`, `fd00::/8`, or `loopback` (127.0.0.0/8 and ::1). */
+function isProxyAddress(entry: string): boolean {
+  if (entry === 'loopback') return true;
+  const [address, bits, extra] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (!family || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+const proxyList = z
+  .string()
+  .transform((v) => v.split(',').map((e) => e.trim()).filter(Boolean))
+  .refine((entries) => entries.every(isProxyAddress), 'must be IP addresses or CIDR ranges separated by commas (10.0.0.5, 10.0.0.0/8, ::1), or loopback');
 
 const base64Key32 = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
 
@@ -42,6 +58,11 @@ export const configSchema = z
     MAIL_FROM: optional(z.string().max(300)),
     /** `off`: this server process does not send mail (a cron job runs `npm run mail:send`). */
     MAIL_WORKER: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+    /**
+     * The reverse proxies whose X-Forwarded-For, -Proto and -Host are believed, matched on
+     * the connection's address. None by default: a client's own forwarded headers are dropped.
+     */
+    TRUSTED_PROXIES: proxyList.default([]),
     /** Where the members' Pagefind bundle is, when not beside dist/server. */
     MEMBERS_INDEX_DIR: optional(z.string()),
     /** Where the members' resource files are, when not beside dist/server. */

@@ -28,6 +28,8 @@ export interface PortalOptions {
   /** The build to make and serve when nothing was published yet (default: content/ into dist/). */
   firstBuild?: BuildTarget;
   nightly: boolean;
+  /** TRUSTED_PROXIES: whose forwarded headers are believed (./forwarded.ts). */
+  trustedProxies?: readonly string[];
 }
 
 export async function servePortal(options: PortalOptions) {
@@ -55,7 +57,7 @@ export async function servePortal(options: PortalOptions) {
     startedWith = { publishId: null, dist, snapshot, builtAt: statSync(join(dist, '.built-at')).mtime.toISOString() };
   }
 
-  const { server, url, site } = await serve({ distDir: startedWith.dist, host: options.host, port: options.port, publicOrigin: options.publicOrigin, db });
+  const { server, url, site } = await serve({ distDir: startedWith.dist, host: options.host, port: options.port, publicOrigin: options.publicOrigin, db, trustedProxies: options.trustedProxies });
   const publisher: PublishService = await startPublisher({
     root,
     contentDir,

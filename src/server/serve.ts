@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { provideDatabase, type Database } from '#lib/db.ts';
-import { securityHeaders } from './security-headers.ts';
+import { beforeHeaders } from './before-headers.ts';
+import { proxyMatcher, settleForwardedHeaders } from './forwarded.ts';
+import { forbidFraming, securityHeaders } from './security-headers.ts';
 import { handleUnsubscribePost } from './unsubscribe.ts';
 
 export type NodeHandler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
@@ -18,6 +20,8 @@ export interface ServeOptions {
    * copy of src/lib, so without this each would open its own client and write queue).
    */
   db?: Database;
+  /** TRUSTED_PROXIES: whose forwarded headers are believed (./forwarded.ts). Default: nobody's. */
+  trustedProxies?: readonly string[];
 }
 
 /** The build serving now, and how to switch to another without a restart. */
@@ -42,7 +46,7 @@ export async function loadHandler(distDir: string): Promise<NodeHandler> {
  * handler is looked up per request, so a publish can switch the server to a new build
  * (`site.swap`).
  */
-export async function serve({ distDir, host, port, publicOrigin, db }: ServeOptions): Promise<{ server: Server; url: URL; site: LiveSite }> {
+export async function serve({ distDir, host, port, publicOrigin, db, trustedProxies = [] }: ServeOptions): Promise<{ server: Server; url: URL; site: LiveSite }> {
   if (db) provideDatabase(db);
   let current = { handler: await loadHandler(distDir), distDir };
   const site: LiveSite = {
@@ -54,8 +58,13 @@ export async function serve({ distDir, host, port, publicOrigin, db }: ServeOpti
     },
   };
   const headers = securityHeaders(publicOrigin);
+  const proxies = proxyMatcher(trustedProxies);
   const server = createServer((req, res) => {
+    settleForwardedHeaders(req, proxies);
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    beforeHeaders(res, (res) => {
+      res.setHeader('Content-Security-Policy', forbidFraming(String(res.getHeader('Content-Security-Policy'))));
+    });
     if (handleUnsubscribePost(req, res)) return;
     current.handler(req, res);
   });

@@ -54,6 +54,9 @@ export default async function globalSetup() {
     buildsDir,
     firstBuild: e2eBuild,
     nightly: false,
+    // The tests stand in for a reverse proxy on 127.0.0.1: each browser context sends its own
+    // X-Forwarded-For. Another loopback address (127.0.0.2) is an untrusted client (server.spec.ts).
+    trustedProxies: ['127.0.0.1', '::1'],
   });
   process.env.E2E_BASE_URL = url.origin;
   const worker = startMailWorker(db, mailConfig(loadConfig(process.env)), { pollMs: 200 });

@@ -1,0 +1,93 @@
+import { request as httpRequest } from 'node:http';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { and, eq, like } from 'drizzle-orm';
+import { test, expect, testClientAddress } from './fixtures.ts';
+import { e2eClientDir, fixtures } from './test-content.ts';
+import { auditLog } from '#db/schema.ts';
+
+/**
+ * What the Node wrapper (src/server/) guarantees for every response, checked over HTTP
+ * against the built portal: framing, forwarded addresses, malformed bodies.
+ */
+
+const anAsset = `/_astro/${readdirSync(join(e2eClientDir, '_astro')).find((f) => f.endsWith('.css'))}`;
+
+test('every kind of response forbids framing, in the policy actually sent', async ({ page, signIn, baseURL }) => {
+  await signIn();
+  const paths = [
+    '/', // prerendered page
+    fixtures.currentGuide.url, // prerendered entry
+    anAsset, // hashed asset
+    '/pagefind/pagefind.js', // search bundle
+    '/no-such-page', // 404
+    '/login', // on-demand page
+    '/account', // signed-in page
+    '/forum', // signed-in forum page
+    '/members/pagefind/pagefind.js', // protected endpoint
+    '/_actions/accounts.signOut', // Action endpoint (GET: refused)
+  ];
+  for (const path of paths) {
+    const response = await page.request.get(path, { maxRedirects: 0 });
+    const headers = response.headers();
+    expect(headers['content-security-policy'], path).toMatch(/frame-ancestors 'none'/);
+    expect(headers['x-frame-options'], path).toBe('DENY');
+  }
+  const post = await page.request.post('/login?_action=accounts.signIn', { form: { email: 'x@example.org', password: 'x' }, headers: { origin: baseURL! } });
+  expect(post.headers()['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+});
+
+test('a client behind the proxy cannot choose its address by writing X-Forwarded-For itself', async ({ playwright, db, baseURL }) => {
+  // The suite's requests come from a trusted proxy (loopback); the proxy appends the real client.
+  const real = testClientAddress();
+  const context = await playwright.request.newContext({ baseURL });
+  const statuses: number[] = [];
+  for (let i = 1; i <= 12; i++) {
+    const response = await context.post('/login?_action=accounts.signIn', {
+      form: { email: `spoof-${i}-${Date.now()}@example.org`, password: 'not the password' },
+      headers: { origin: baseURL!, 'x-forwarded-for': `192.0.2.${i}, ${real}` },
+      maxRedirects: 0,
+    });
+    statuses.push(response.status());
+  }
+  await context.dispose();
+  expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+  expect(statuses.slice(10)).toEqual([429, 429]);
+  // Other tests may record such addresses for other actions; no sign-in here is recorded under one.
+  expect(await db.select().from(auditLog).where(and(eq(auditLog.action, 'sign-in'), like(auditLog.ip, '192.0.2.%'))).all()).toEqual([]);
+});
+
+/** A POST from 127.0.0.2: a client on this machine that is not the trusted proxy. */
+function postFromUntrusted(baseURL: string, path: string, body: string, headers: Record<string, string>): Promise<number> {
+  const url = new URL(path, baseURL);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: url.hostname, port: url.port, path: url.pathname + url.search, method: 'POST', localAddress: '127.0.0.2', headers },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('forwarded headers from a client that is not a trusted proxy are ignored', async ({ db, baseURL }) => {
+  const statuses: number[] = [];
+  for (let i = 1; i <= 12; i++) {
+    const body = new URLSearchParams({ email: `direct-${i}-${Date.now()}@example.org`, password: 'not the password' }).toString();
+    statuses.push(
+      await postFromUntrusted(baseURL!, '/login?_action=accounts.signIn', body, {
+        'content-type': 'application/x-www-form-urlencoded',
+        // A Host that the portal serves, which Astro alone would have taken as leave to believe X-Forwarded-For.
+        host: `localhost:${new URL(baseURL!).port}`,
+        origin: `http://localhost:${new URL(baseURL!).port}`,
+        'x-forwarded-for': `198.51.100.${i}`,
+      }),
+    );
+  }
+  expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+  expect(statuses.slice(10)).toEqual([429, 429]);
+  expect(await db.select().from(auditLog).where(and(eq(auditLog.action, 'sign-in'), like(auditLog.ip, '198.51.100.%'))).all()).toEqual([]);
+});
