@@ -7,5 +7,7 @@ declare namespace App {
     session: import('#db/schema.ts').Session | null;
     /** Set by a refused action (src/actions/errors.ts) so the page can send Retry-After with its 429. */
     retryAfterSeconds?: number;
+    /** Set by an Action that ended the session in use, so the middleware clears the browser's storage. */
+    signedOut?: boolean;
   }
 }

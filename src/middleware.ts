@@ -1,7 +1,9 @@
 import { defineMiddleware } from 'astro:middleware';
+import type { APIContext, MiddlewareNext } from 'astro';
 import { getDb } from '#lib/db.ts';
 import { SESSION_COOKIE, deleteSessionCookie, validateSessionToken } from '#lib/auth/sessions.ts';
 import { editorContentSecurityPolicy, isEditorAppPath } from '#lib/editing/csp.ts';
+import { actionBodyProblem, isActionRequest } from '#lib/action-body.ts';
 
 /**
  * Loads the session for on-demand routes and marks their responses private.
@@ -11,6 +13,14 @@ export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.user = null;
   context.locals.session = null;
   if (context.isPrerendered) return next();
+  return respond(context, next);
+});
+
+async function respond(context: APIContext, next: MiddlewareNext): Promise<Response> {
+  if (isActionRequest(context.request, context.url)) {
+    const problem = await actionBodyProblem(context.request);
+    if (problem) return new Response(problem, { status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
+  }
 
   const token = context.cookies.get(SESSION_COOKIE)?.value;
   if (token) {
@@ -30,5 +40,8 @@ export const onRequest = defineMiddleware(async (context, next) => {
   // Set after next(): Astro writes the page's policy header as it renders.
   const policy = response.headers.get('Content-Security-Policy');
   if (policy && isEditorAppPath(context.url.pathname)) response.headers.set('Content-Security-Policy', editorContentSecurityPolicy(policy));
+  // Signing out also forgets what this browser kept for the member (drafts of posts in
+  // localStorage), so the next person at a shared computer cannot read them.
+  if (context.locals.signedOut) response.headers.set('Clear-Site-Data', '"storage"');
   return response;
-});
+}

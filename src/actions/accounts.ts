@@ -1,6 +1,6 @@
 import { defineAction, type ActionAPIContext } from 'astro:actions';
 import { z } from 'astro/zod';
-import { getDb } from '#lib/db.ts';
+import { getDb, write } from '#lib/db.ts';
 import { audit } from '#lib/auth/audit.ts';
 import {
   changeDisplayName,
@@ -23,7 +23,7 @@ import { findOpenReset, RESET_GONE_MESSAGE } from '#lib/auth/password-resets.ts'
 import { PASSWORD_MAX, passwordProblem } from '#lib/auth/passwords.ts';
 import { checkPassword, checkSecondFactor } from '#lib/auth/sign-in.ts';
 import { requireActor } from '#lib/auth/guards.ts';
-import { createSession, deleteSessionCookie, invalidateSession, markSessionMfaVerified, setSessionCookie } from '#lib/auth/sessions.ts';
+import { createSession, deleteSessionCookie, invalidateSession, replaceWithVerifiedSessionIn, setSessionCookie } from '#lib/auth/sessions.ts';
 import { hasTotp } from '#lib/auth/totp.ts';
 import { mailSettingsFormSchema, saveMailSettings } from '#lib/mail/settings.ts';
 import { refuse } from '#lib/result.ts';
@@ -104,7 +104,10 @@ export const accounts = {
       const db = await getDb();
       const result = await checkSecondFactor(db, user, code, context.clientAddress);
       if (!result.ok) throw refusalError(context, result);
-      await markSessionMfaVerified(db, session.id);
+      // A new token now that both factors are given; the password-only one stops working.
+      const token = await write(db, (tx) => replaceWithVerifiedSessionIn(tx, session.id, user.id));
+      if (!token) throw refusalError(context, refuse('unauthenticated', 'Your sign-in has expired. Start again.'));
+      setSessionCookie(context.cookies, token);
       await audit(db, { actorId: user.id, action: 'sign-in', outcome: 'success', ip: context.clientAddress });
       await rememberBrowser(context, user.id, true);
       return { redirect: safeNext(next) };
@@ -121,6 +124,7 @@ export const accounts = {
         await audit(db, { actorId: user?.id ?? null, action: 'sign-out', outcome: 'success', ip: context.clientAddress });
       }
       deleteSessionCookie(context.cookies);
+      context.locals.signedOut = true;
       return { redirect: '/' };
     },
   }),
@@ -174,6 +178,7 @@ export const accounts = {
       }
       const result = await completeTotpEnrolment(db, user.id, session.id, key, code, context.clientAddress);
       if (!result.ok) throw refusalError(context, result);
+      setSessionCookie(context.cookies, result.token);
       // The browser the account was set up in is known from the start, without an alert.
       await rememberBrowser(context, user.id, false);
       return { recoveryCodes: result.recoveryCodes, next: safeNext(next) };
@@ -281,6 +286,7 @@ export const accounts = {
         await invalidateSession(db, session.id);
         await audit(db, { actorId: user.id, action: 'sign-out', outcome: 'success', ip: context.clientAddress });
         deleteSessionCookie(context.cookies);
+        context.locals.signedOut = true;
         return { redirect: '/login' };
       }
       if (!(await revokeOwnSession(db, user.id, sessionId, context.clientAddress))) {

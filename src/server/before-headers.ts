@@ -21,7 +21,8 @@ export function beforeHeaders(res: ServerResponse, hook: (res: ServerResponse) =
       for (const [name, value] of Object.entries(headers)) if (value !== undefined) this.setHeader(name, value);
     }
     hook(this);
-    return reason === undefined ? writeHead.call(this, this.statusCode) : writeHead.call(this, this.statusCode, reason);
+    // The headers are on `res` now; pass only the status line on.
+    return (writeHead as (statusCode: number, reason?: string) => ServerResponse).call(this, this.statusCode, reason);
   } as ServerResponse['writeHead'];
 }
 

@@ -387,6 +387,20 @@ test('"Discuss this guide" starts the guide’s thread, then reopens the same on
   expect(await db.select().from(threads).where(eq(threads.guideKey, currentGuide.key)).all()).toHaveLength(1);
 });
 
+test('signing out clears the drafts this browser kept, so the next person at a shared computer cannot read them', async ({ page, signIn }) => {
+  const drafts = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('nmsn-forum-draft:')));
+  for (const signOut of ['from the sign-out page', 'from the account page']) {
+    const me = await signIn();
+    await page.goto('/forum/awareness-campaigns/new');
+    await postBox(page).fill(`A confidential draft, signed out ${signOut}.`);
+    await expect.poll(drafts).toEqual([expect.stringMatching(`^nmsn-forum-draft:${me.user.id}:new:`)]);
+    await page.goto(signOut === 'from the sign-out page' ? '/logout' : '/account');
+    await page.getByRole('main').getByRole('button', { name: /^Sign out( of this device)?$/ }).click();
+    await expect(page).toHaveURL('/');
+    expect(await drafts(), signOut).toEqual([]);
+  }
+});
+
 test('the composer previews with the server’s rendering and keeps a draft; without JavaScript the form still works', async ({ page, db, signIn, systemBrowser, baseURL }) => {
   const me = await signIn();
   await page.goto('/forum/awareness-campaigns/new');

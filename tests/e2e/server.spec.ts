@@ -91,3 +91,21 @@ test('forwarded headers from a client that is not a trusted proxy are ignored', 
   expect(statuses.slice(10)).toEqual([429, 429]);
   expect(await db.select().from(auditLog).where(and(eq(auditLog.action, 'sign-in'), like(auditLog.ip, '198.51.100.%'))).all()).toEqual([]);
 });
+
+test('a malformed body gets a 400 with a plain message, never a 500', async ({ page, signIn, baseURL }) => {
+  await signIn();
+  const origin = { origin: baseURL! };
+  const cases = [
+    { path: '/_actions/accounts.signIn', type: 'application/json', body: '{"a":' },
+    { path: '/_actions/forum.reply', type: 'application/json', body: '{' },
+    { path: '/login?_action=accounts.signIn', type: 'application/json', body: '{"a":' },
+    { path: '/login?_action=accounts.signIn', type: 'multipart/form-data; boundary=xx', body: 'garbage' },
+    { path: '/_actions/accounts.signIn', type: 'multipart/form-data; boundary=xx', body: '--xx\r\nnonsense' },
+    { path: '/forum/preview', type: 'application/json', body: '{"body":' },
+  ];
+  for (const { path, type, body } of cases) {
+    const response = await page.request.post(path, { headers: { ...origin, 'content-type': type }, data: Buffer.from(body), maxRedirects: 0 });
+    expect(response.status(), `${path} ${type}`).toBe(400);
+    expect(await response.text(), `${path} ${type}`).toMatch(/not (valid JSON|a valid form)/);
+  }
+});

@@ -1,5 +1,6 @@
 import { generateHOTP } from '@oslojs/otp';
 import { test, expect, createMember } from './fixtures.ts';
+import { SESSION_COOKIE, validateSessionToken } from '#lib/auth/sessions.ts';
 
 const currentCode = (key: Uint8Array) => generateHOTP(key, BigInt(Math.floor(Date.now() / 30_000)), 6);
 
@@ -23,9 +24,17 @@ test('a member signs in with password and security code, and signs out', async (
   await page.getByLabel('Security code').fill('000000');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toContainText('not right');
+  const sessionToken = async () => (await page.context().cookies()).find((c) => c.name === SESSION_COOKIE)?.value;
+  const halfSigned = await sessionToken();
   await page.getByLabel('Security code').fill(currentCode(member.totpKey));
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/guides$/);
+  // A new token once the second factor is given (ASVS 7.2.4); the password-only one is dead.
+  const signedIn = await sessionToken();
+  expect(signedIn).toBeTruthy();
+  expect(signedIn).not.toBe(halfSigned);
+  expect((await validateSessionToken(db, halfSigned)).session).toBeNull();
+  expect((await validateSessionToken(db, signedIn)).session?.mfaVerified).toBe(true);
 
   await page.goto('/logout');
   await expect(page.getByRole('banner')).toContainText(member.user.displayName);

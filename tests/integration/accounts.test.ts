@@ -154,7 +154,11 @@ describe('TOTP enrolment', () => {
     // Only hashes are kept: no plain code appears in the table.
     const stored = await db.select().from(recoveryCodes).where(eq(recoveryCodes.userId, userId)).all();
     for (const row of stored) expect(result.recoveryCodes.map((c) => Buffer.from(c))).not.toContainEqual(row.codeHash);
-    expect((await db.select().from(sessions).where(eq(sessions.id, session.id)).get())!.mfaVerified).toBe(true);
+    // The password-only session is replaced by a fully signed-in one with a new token (ASVS 7.2.4).
+    expect(await db.select().from(sessions).where(eq(sessions.id, session.id)).get()).toBeUndefined();
+    const renewed = await validateSessionToken(db, result.token);
+    expect(renewed.session?.mfaVerified).toBe(true);
+    expect(renewed.session?.createdAt).toEqual(session.createdAt);
     expect(await auditActions(userId)).toContain('mfa-enrol:success');
 
     // The enrolment code was used up: replaying it at sign-in fails.
@@ -370,9 +374,12 @@ describe('data export', () => {
   it('holds the member’s profile, organisation, sessions and own audit entries, and no secret', async () => {
     const { userId, email } = await invitedMember();
     const key = newTotpKey();
-    const { session, token } = await createSession(db, userId, { ip: '203.0.113.5', userAgent: 'Mozilla/5.0 Firefox/128.0' });
-    const result = await completeTotpEnrolment(db, userId, session.id, key, totpCode(key, currentStep()));
+    const { session: halfSigned } = await createSession(db, userId, { ip: '203.0.113.5', userAgent: 'Mozilla/5.0 Firefox/128.0' });
+    const result = await completeTotpEnrolment(db, userId, halfSigned.id, key, totpCode(key, currentStep()));
     if (!result.ok) throw new Error('enrolment failed');
+    const { token } = result;
+    const { session } = await validateSessionToken(db, token);
+    if (!session) throw new Error('the renewed session does not validate');
     await changeDisplayName(db, userId, 'Exported Person');
     const stranger = await invitedMember();
 

@@ -43,6 +43,20 @@ describe('a session token', () => {
     expect(result.session?.mfaVerified).toBe(false);
   });
 
+  it('carries only what requests need about the member: never the password hash', async () => {
+    const { token } = await createSession(t.db, member.id);
+    const { user } = await validateSessionToken(t.db, token);
+    expect(user).toEqual({
+      id: member.id,
+      email: member.email,
+      displayName: member.displayName,
+      role: member.role,
+      organisationId: member.organisationId,
+      organisationType: expect.any(String),
+    });
+    expect(user).not.toHaveProperty('passwordHash');
+  });
+
   it('is id.secret, base32, with a 256-bit secret', async () => {
     const { token, session } = await createSession(t.db, member.id);
     expect(token).toMatch(/^[a-z2-7]+\.[a-z2-7]+$/);

@@ -2,6 +2,7 @@ import { and, eq, ne } from 'drizzle-orm';
 import { sessions, totpCredentials, type Session } from '#db/schema.ts';
 import { write, type Database } from '#lib/db.ts';
 import { auditIn } from './audit.ts';
+import { replaceWithVerifiedSessionIn } from './sessions.ts';
 import { totpEncryptionKey } from './keys.ts';
 import { replaceRecoveryCodesIn } from './recovery-codes.ts';
 import { open, seal } from './secret-box.ts';
@@ -51,7 +52,7 @@ export function openPendingEnrolment(sealed: string | undefined, userId: number,
   }
 }
 
-export type EnrolmentResult = Result<{ recoveryCodes: string[] }>;
+export type EnrolmentResult = Result<{ recoveryCodes: string[]; token: string }>;
 
 /** An account that has an app already must sign in with it; a second one is never added this way. */
 export const ALREADY_ENROLLED = refuse('conflict', 'Your account already has an authenticator app. Sign in with a code from it.');
@@ -61,8 +62,9 @@ export const ALREADY_ENROLLED = refuse('conflict', 'Your account already has an 
  * the key is stored with the step the code matched (so that very code cannot be used
  * again), only if the member has no key yet (a session that has just a password must not
  * replace an enrolled key), fresh recovery codes replace any old ones (only their hashes
- * are stored; the plain codes are returned to be shown once), the session becomes
- * MFA-verified, and the audit row is written.
+ * are stored; the plain codes are returned to be shown once), the session is replaced
+ * by a fully signed-in one with a new token (returned for the cookie), and the audit row
+ * is written.
  */
 export async function completeTotpEnrolment(
   db: Database,
@@ -89,9 +91,10 @@ export async function completeTotpEnrolment(
       return ALREADY_ENROLLED;
     }
     const recoveryCodes = await replaceRecoveryCodesIn(tx, userId);
-    await tx.update(sessions).set({ mfaVerified: true }).where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)));
+    const token = await replaceWithVerifiedSessionIn(tx, sessionId, userId, now);
+    if (!token) throw new Error('The session ended during enrolment.');
     await auditIn(tx, { actorId: userId, action: 'mfa-enrol', outcome: 'success', ip, detail: { method: 'totp' } }, now);
-    return { ok: true, recoveryCodes } as const;
+    return { ok: true, recoveryCodes, token } as const;
   });
 }
 

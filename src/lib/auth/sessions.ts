@@ -1,7 +1,7 @@
 import { and, eq, ne } from 'drizzle-orm';
 import type { AstroCookies } from 'astro';
 import { organisations, sessions, users, type OrganisationType, type Session, type User } from '#db/schema.ts';
-import { write, type Database } from '#lib/db.ts';
+import { write, type Database, type Transaction } from '#lib/db.ts';
 import { hashToken, randomToken, sameHash } from './tokens.ts';
 
 /** Signed out after this long without a request (ASVS 7.3.1; docs/security.md). */
@@ -13,8 +13,22 @@ const ACTIVITY_WRITE_INTERVAL_MS = 5 * 60 * 1000;
 
 export const SESSION_COOKIE = '__Host-session';
 
-/** The signed-in member, with their organisation's type: what the forum's rules need, loaded in the same query. */
-export type SessionUser = User & { organisationType: OrganisationType };
+/**
+ * The signed-in member as every request sees it (`locals.user`): only what pages, actions
+ * and the forum's rules need, with their organisation's type, loaded with the session in
+ * one query. Never the password hash: a secret no request needs stays in the database.
+ * Code that needs more (the password change, the data export) reads it by id.
+ */
+export type SessionUser = Pick<User, 'id' | 'email' | 'displayName' | 'role' | 'organisationId'> & { organisationType: OrganisationType };
+
+const sessionUserColumns = {
+  id: users.id,
+  email: users.email,
+  displayName: users.displayName,
+  role: users.role,
+  organisationId: users.organisationId,
+  organisationType: organisations.type,
+};
 
 export type SessionValidation = { session: Session; user: SessionUser } | { session: null; user: null };
 const none: SessionValidation = { session: null, user: null };
@@ -25,26 +39,44 @@ export interface SessionOrigin {
   mfaVerified?: boolean;
 }
 
-/** Starts a session; the returned token goes in the cookie and nowhere else. */
-export async function createSession(db: Database, userId: number, origin: SessionOrigin = {}, now = new Date()) {
+/** A new session row and its token; only the hash of the secret is stored. */
+function newSession(userId: number, origin: SessionOrigin, now: Date) {
   const id = randomToken(15);
   const secret = randomToken(32);
-  const [session] = await write(db, (tx) =>
-    tx
-      .insert(sessions)
-      .values({
-        id,
-        userId,
-        secretHash: hashToken(secret),
-        mfaVerified: origin.mfaVerified ?? false,
-        createdAt: now,
-        lastVerifiedAt: now,
-        ip: origin.ip ?? null,
-        userAgent: origin.userAgent?.slice(0, 300) ?? null,
-      })
-      .returning(),
-  );
-  return { token: `${id}.${secret}`, session: session! };
+  const values = {
+    id,
+    userId,
+    secretHash: hashToken(secret),
+    mfaVerified: origin.mfaVerified ?? false,
+    createdAt: now,
+    lastVerifiedAt: now,
+    ip: origin.ip ?? null,
+    userAgent: origin.userAgent?.slice(0, 300) ?? null,
+  };
+  return { token: `${id}.${secret}`, values };
+}
+
+/** Starts a session; the returned token goes in the cookie and nowhere else. */
+export async function createSession(db: Database, userId: number, origin: SessionOrigin = {}, now = new Date()) {
+  const { token, values } = newSession(userId, origin, now);
+  const [session] = await write(db, (tx) => tx.insert(sessions).values(values).returning());
+  return { token, session: session! };
+}
+
+/**
+ * When the second factor succeeds, the half-signed session (password only) ends and a
+ * new one with a new token takes its place (ASVS 7.2.4): a token seen before the code
+ * was given (a fixated or stolen cookie) never becomes a signed-in session. Call inside
+ * the write that records the success. Returns the new token, or null when the old
+ * session is gone already.
+ */
+export async function replaceWithVerifiedSessionIn(tx: Transaction, sessionId: string, userId: number, now = new Date()): Promise<string | null> {
+  const [old] = await tx.delete(sessions).where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId))).returning();
+  if (!old) return null;
+  const { token, values } = newSession(userId, { ip: old.ip, userAgent: old.userAgent, mfaVerified: true }, now);
+  // The sign-in's start stays the start of the absolute lifetime.
+  await tx.insert(sessions).values({ ...values, createdAt: old.createdAt });
+  return token;
 }
 
 /** A malformed, unknown, expired or wrong token is simply "no session". */
@@ -53,19 +85,18 @@ export async function validateSessionToken(db: Database, token: string | undefin
   if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 128) return none;
   // One query for everything a request needs about its member (the forum's rules need the organisation's type).
   const row = await db
-    .select({ session: sessions, user: users, organisationType: organisations.type })
+    .select({ session: sessions, user: sessionUserColumns, status: users.status })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .innerJoin(organisations, eq(organisations.id, users.organisationId))
     .where(eq(sessions.id, id))
     .get();
   if (!row || !sameHash(hashToken(secret), row.session.secretHash)) return none;
-  const { session } = row;
-  const user: SessionUser = { ...row.user, organisationType: row.organisationType };
+  const { session, user } = row;
   const t = now.getTime();
   const expired =
     t - session.lastVerifiedAt.getTime() >= IDLE_TIMEOUT_MS || t - session.createdAt.getTime() >= ABSOLUTE_LIFETIME_MS;
-  if (expired || user.status !== 'active') {
+  if (expired || row.status !== 'active') {
     await invalidateSession(db, session.id);
     return none;
   }
@@ -77,10 +108,6 @@ export async function validateSessionToken(db: Database, token: string | undefin
     });
   }
   return { session, user };
-}
-
-export async function markSessionMfaVerified(db: Database, sessionId: string): Promise<void> {
-  await write(db, (tx) => tx.update(sessions).set({ mfaVerified: true }).where(eq(sessions.id, sessionId)));
 }
 
 export async function invalidateSession(db: Database, sessionId: string): Promise<void> {

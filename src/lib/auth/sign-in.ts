@@ -47,7 +47,7 @@ export async function checkPassword(db: Database, email: string, password: strin
 export type SecondFactorResult = Result;
 
 /** Second step: a TOTP code, or one of the member's recovery codes. Throttled like the first. */
-export async function checkSecondFactor(db: Database, user: User, code: string, ip: string): Promise<SecondFactorResult> {
+export async function checkSecondFactor(db: Database, user: Pick<User, 'id' | 'email'>, code: string, ip: string): Promise<SecondFactorResult> {
   const limited = await throttle(db, [mfaThrottleKey(user.id), ipKey(ip)]);
   if (!limited.allowed) {
     await audit(db, { actorId: user.id, action: 'sign-in-mfa', outcome: 'refused', ip, detail: { reason: 'throttled' } });
