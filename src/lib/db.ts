@@ -11,8 +11,17 @@ export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 /** Anything that can run a query: the database or an open transaction. */
 export type Queryable = Database | Transaction;
 
-/** How long a connection waits for another writer (another process) before SQLITE_BUSY. */
-const BUSY_TIMEOUT_MS = 5_000;
+/**
+ * How long a connection waits for another writer (another process) before SQLITE_BUSY.
+ * Short on purpose: the wait is a synchronous native call that freezes the whole process,
+ * and SQLite's busy handler is not fair, so a long wait is no surer to win. `write`
+ * retries instead (decision 008).
+ */
+const BUSY_TIMEOUT_MS = 1_000;
+/** How long `write` keeps retrying a write that finds the database locked by another process. */
+export const WRITE_DEADLINE_MS = 30_000;
+/** The longest pause between two tries (full jitter: a random pause up to this, doubling from 25 ms). */
+const RETRY_PAUSE_CAP_MS = 1_000;
 
 /** Where the database is (see src/lib/config.ts); tests give their own file. */
 export type DatabaseSettings = Pick<Config, 'DATABASE_URL'> & Partial<Pick<Config, 'DATABASE_AUTH_TOKEN' | 'DATABASE_SYNC_URL'>>;
@@ -64,13 +73,55 @@ const writeQueues = (processWide[WRITE_QUEUES] ??= new WeakMap<Database, Promise
  * libSQL's embedded engine lets only one writer in; overlapping write transactions
  * would fail with SQLITE_BUSY (measured: decision 008), so every write waits its
  * turn here. IMMEDIATE takes the write lock at BEGIN, so another process makes us
- * wait (busy timeout) instead of failing mid-transaction.
+ * wait (busy timeout, then retries: writeWithRetries) instead of failing mid-transaction.
  */
 export function write<T>(db: Database, work: (tx: Transaction) => Promise<T>): Promise<T> {
   const previous = writeQueues.get(db) ?? Promise.resolve();
-  const run = previous.then(() => db.transaction(work, { behavior: 'immediate' }));
+  const run = previous.then(() => writeWithRetries(db, work));
   writeQueues.set(db, run.catch(() => undefined));
   return run;
+}
+
+/** Thrown when another process kept the database locked past WRITE_DEADLINE_MS. */
+export class DatabaseBusyError extends Error {
+  constructor(cause: unknown) {
+    super(`The database stayed locked by another process for ${WRITE_DEADLINE_MS / 1000} s; nothing was written.`, { cause });
+    this.name = 'DatabaseBusyError';
+  }
+}
+
+/**
+ * One queued write: on SQLITE_BUSY (another process holds the write lock past the busy
+ * timeout) the connection is replaced, since after a failed BEGIN libSQL's connection
+ * fails every later COMMIT ("SQL statements in progress", libsql-client-ts#352); then a
+ * random pause and the whole transaction again, until WRITE_DEADLINE_MS. The work runs
+ * inside a transaction that rolled back, so running it again is safe: it must only talk
+ * to the database (no mail, no files), as every write here does.
+ */
+async function writeWithRetries<T>(db: Database, work: (tx: Transaction) => Promise<T>): Promise<T> {
+  // Let requests waiting on the event loop in between queued writes.
+  await new Promise((resolve) => setImmediate(resolve));
+  const deadline = Date.now() + WRITE_DEADLINE_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.transaction(work, { behavior: 'immediate' });
+    } catch (error) {
+      if (!isLockedOut(error)) throw error;
+      await db.$client.reconnect();
+      if (Date.now() >= deadline) throw new DatabaseBusyError(error);
+      const cap = Math.min(RETRY_PAUSE_CAP_MS, 25 * 2 ** attempt);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * cap));
+    }
+  }
+}
+
+/** SQLITE_BUSY, or the broken connection one leaves behind, anywhere in drizzle's chain of causes. */
+function isLockedOut(error: unknown): boolean {
+  for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (typeof e.code === 'string' && e.code.startsWith('SQLITE_BUSY')) return true;
+    if (typeof e.message === 'string' && /database is locked|SQL statements in progress/.test(e.message)) return true;
+  }
+  return false;
 }
 
 /**

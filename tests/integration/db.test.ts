@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createClient, type Transaction as LibsqlTransaction } from '@libsql/client';
 import { count, eq, getTableName, is } from 'drizzle-orm';
 import { SQLiteTable } from 'drizzle-orm/sqlite-core';
@@ -20,6 +22,8 @@ function describeError(error: unknown): string {
   }
   return parts.join(' | ');
 }
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The default pool size of @libsql/client's file mode (decision 008). */
 const POOL_SIZE = 20;
@@ -116,7 +120,7 @@ describe('connection settings', () => {
     try {
       for (const tx of held) {
         expect((await tx.execute('PRAGMA journal_mode')).rows[0]![0]).toBe('wal');
-        expect(Number((await tx.execute('PRAGMA busy_timeout')).rows[0]![0])).toBe(5000);
+        expect(Number((await tx.execute('PRAGMA busy_timeout')).rows[0]![0])).toBe(1000);
         expect(Number((await tx.execute('PRAGMA foreign_keys')).rows[0]![0])).toBe(1);
       }
     } finally {
@@ -138,9 +142,9 @@ describe('the write queue', () => {
   });
 
   it('is needed: 10 overlapping raw write transactions without it do not all succeed', async () => {
-    // A second client on the same file with a 100 ms busy timeout instead of the app's 5 s:
+    // A second client on the same file with a 100 ms busy timeout instead of the app's 1 s:
     // the outcome is the same (the busy wait is a synchronous native call, so the holder
-    // of the lock cannot commit while others wait), only it takes 0.9 s instead of 45 s.
+    // of the lock cannot commit while others wait), only sooner.
     const raw = createClient({ url: t.url, timeout: 100 });
     try {
       const results = await Promise.allSettled(
@@ -163,6 +167,40 @@ describe('the write queue', () => {
     // The failed BEGINs left no lock behind: the queue still writes.
     await write(t.db, (tx) => tx.insert(throttleEvents).values({ key: 'after-raw', at: new Date() }));
   });
+
+  it('outlasts another process holding the write lock past the busy timeout, and keeps writing after', async () => {
+    // Another process (a CLI command, a second server) takes the write lock and keeps it for
+    // 8 s: longer than the busy timeout (1 s), and than the 5 s this queue used to wait once.
+    const holder = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { createClient } from '@libsql/client';
+         const db = createClient({ url: process.env.HOLD_URL });
+         const tx = await db.transaction('write');
+         await tx.execute({ sql: 'INSERT INTO throttle_events (key, at) VALUES (?, ?)', args: ['held-by-another-process', Date.now()] });
+         console.log('locked');
+         setTimeout(async () => { await tx.commit(); db.close(); }, 8000);`,
+      ],
+      { cwd: root, env: { ...process.env, HOLD_URL: t.url }, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    holder.stdout.on('data', (chunk) => (out += chunk));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => out.includes('locked') && (clearInterval(timer), resolve()), 20);
+      holder.once('exit', (code) => (clearInterval(timer), reject(new Error(`the lock holder exited (${code}) before locking`))));
+    });
+
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) => write(t.db, (tx) => tx.insert(throttleEvents).values({ key: `while-locked-${i}`, at: new Date() }))),
+    );
+    expect(results.filter((r) => r.status === 'rejected').map((r) => describeError((r as PromiseRejectedResult).reason))).toEqual([]);
+    // The connection that met the lock was replaced: writes after it still commit.
+    await write(t.db, (tx) => tx.insert(throttleEvents).values({ key: 'after-the-lock', at: new Date() }));
+    const keys = (await t.db.select({ key: throttleEvents.key }).from(throttleEvents).all()).map((r) => r.key);
+    for (const key of ['held-by-another-process', 'while-locked-0', 'while-locked-4', 'after-the-lock']) expect(keys).toContain(key);
+  }, 60_000);
 
   it('rolls back a failing transaction and goes on to the next write', async () => {
     const failing = write(t.db, async (tx) => {
