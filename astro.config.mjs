@@ -8,11 +8,13 @@ import { pagefindIndexes } from '#integrations/pagefind.ts';
 import { config } from '#lib/config.ts';
 import { contentLinks } from '#integrations/content-links.ts';
 import { membersFiles } from '#integrations/members-files.ts';
+import { publicPages } from '#integrations/public-pages.ts';
 
 // Settings come from the environment, validated in one place (src/lib/config.ts).
 const settings = config();
 // The public origin, used for canonical URLs, Open Graph, the sitemap and RSS.
 const site = settings.SITE_URL;
+const pages = publicPages();
 
 export default defineConfig({
   site,
@@ -29,8 +31,10 @@ export default defineConfig({
   integrations: [
     mdx(),
     react(),
-    // Only the public library belongs in the sitemap: not sign-in, account or members' pages.
-    sitemap({ filter: (page) => !/\/(members|login|logout|account|admin|invite|reset|forgot)(\/|$)/.test(new URL(page).pathname) }),
+    // Only public pages belong in the sitemap: what renders on demand (sign-in, account,
+    // members' pages, the forum) is left out, as the routes themselves declare.
+    pages.integration,
+    sitemap({ filter: pages.isPublicPage }),
     contentLinks(),
     pagefindIndexes(),
     membersFiles(),

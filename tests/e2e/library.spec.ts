@@ -54,6 +54,10 @@ test('news entries show their kind and the feed lists them', async ({ page, requ
   const xml = await feed.text();
   expect(xml).toContain('<rss');
   expect(xml).toContain(workshopReport.url);
+  // Every item links to the page's own address, which answers 200 without a redirect.
+  const links = [...xml.matchAll(/<item>[\s\S]*?<link>([^<]+)<\/link>/g)].map((m) => new URL(m[1]!).pathname);
+  expect(links.length).toBeGreaterThan(0);
+  for (const link of links) expect((await request.get(link, { maxRedirects: 0 })).status(), link).toBe(200);
 });
 
 test('pages carry canonical, description and Open Graph tags, and the sitemap lists them', async ({ page, request }) => {
@@ -65,6 +69,16 @@ test('pages carry canonical, description and Open Graph tags, and the sitemap li
   const sitemap = await (await request.get('/sitemap-0.xml')).text();
   expect(sitemap).toContain(awarenessPage.url);
   expect(sitemap).not.toContain(membersGuide.slug);
+});
+
+test('the sitemap lists only public pages: each answers a visitor 200, never a redirect to sign in', async ({ playwright, baseURL }) => {
+  const visitor = await playwright.request.newContext({ baseURL });
+  const sitemap = await (await visitor.get('/sitemap-0.xml')).text();
+  const paths = [...sitemap.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => new URL(m[1]!).pathname);
+  expect(paths.length).toBeGreaterThan(20);
+  for (const path of ['/forum', '/forum/search', '/notifications', '/moderation', '/forum/discuss', '/login', '/account']) expect(paths).not.toContain(path);
+  for (const path of paths) expect((await visitor.get(path, { maxRedirects: 0 })).status(), path).toBe(200);
+  await visitor.dispose();
 });
 
 test('an unknown address gets the helpful 404 page with a search box', async ({ page }) => {

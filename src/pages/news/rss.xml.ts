@@ -9,6 +9,8 @@ export const GET: APIRoute = async ({ site }) => {
     title: `${siteName}: news`,
     description: 'News, workshop reports and events from the National Modern Slavery Network.',
     site: site!,
+    // Our addresses have no trailing slash (trailingSlash: 'never'); with one they answer 301.
+    trailingSlash: false,
     items: news.map((entry) => ({
       title: entry.data.title,
       description: entry.data.summary,
