@@ -100,6 +100,8 @@ test('an invited person sets a name and password, enrols an authenticator app, s
   await page.goto('/account');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your account');
   await expect(page.getByRole('banner')).toContainText('Priya Shah, Northshire Police');
+  // Every field says what it is (an <input> without a type is invalid HTML).
+  await expect(page.locator('input:not([type])')).toHaveCount(0);
 
   // The link worked once: opening it again changes nothing and says so.
   const again = await page.goto(path);

@@ -88,6 +88,17 @@ test('a member starts a thread: a bad title and body get messages, the text is k
   await expect(page.getByRole('link', { name: title })).toBeVisible();
 });
 
+test('on a phone-sized screen a thread page passes axe: breadcrumb links are large enough to tap', async ({ page, db, signIn, expectNoAxeViolations }) => {
+  const me = await signIn();
+  const { thread } = await seedThread(db, me, 'multi-agency-working', 'A thread with a long title, so that its breadcrumbs wrap onto several lines on a phone');
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(threadPath(thread));
+  for (const link of await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link').all()) {
+    expect((await link.boundingBox())!.height).toBeGreaterThanOrEqual(24);
+  }
+  await expectNoAxeViolations(page);
+});
+
 test('another member replies quoting the first post, and the reply is at its permalink', async ({ page, db, signIn, expectNoAxeViolations }) => {
   const alice = await createMember(db, 'member', 'Alice');
   const { thread } = await seedThread(db, alice, 'victim-identification-and-the-nrm', 'Briefing interpreters before interviews (e2e)', 'Brief the interpreter before the interview.\n\nAnd after it, too.');

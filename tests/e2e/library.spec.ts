@@ -7,6 +7,8 @@ test('a reader goes from the home page to a guide and on to its topic', async ({
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1, name: 'National Modern Slavery Network' })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Report modern slavery' })).toContainText('08000 121 700');
+  // A phone number never breaks across lines: its spaces are non-breaking.
+  for (const number of await page.locator('a[href^="tel:"]').allTextContents()) expect(number).not.toContain(' ');
 
   await page.getByRole('link', { name: 'All practice guides' }).click();
   await expect(page).toHaveURL(/\/guides$/);
