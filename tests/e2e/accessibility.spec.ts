@@ -59,6 +59,10 @@ test('keyboard alone: skip to main content, then reach search and run it', async
   await expect(page.locator('.search-filters input[type="checkbox"]').first()).toBeFocused();
   await page.keyboard.press('Space');
   await expect(page.locator('.search-filters input[type="checkbox"]').first()).toBeChecked();
+  // The filtered search runs after a short pause and writes the filter into the address;
+  // wait for its results, or the link focused below may be replaced under the keyboard.
+  await expect(page).toHaveURL(/\/search\?q=safeguarding&/);
+  await expect(page.getByRole('status')).toHaveText(/^\d+ results? for “safeguarding”$/);
   const firstResult = page.locator('.results a').first();
   await firstResult.focus();
   await page.keyboard.press('Enter');
