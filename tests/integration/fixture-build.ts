@@ -11,10 +11,14 @@ import { gunzipSync } from 'node:zlib';
 const root = new URL('../..', import.meta.url).pathname;
 
 // Vitest puts its own import.meta.env (DEV=1, MODE=test…) into process.env; a build run
-// from here must see the environment a deployer's shell would give it.
-const buildEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([k]) => !/^(DEV|PROD|MODE|SSR|BASE_URL|NODE_ENV|VITEST.*|TEST)$/.test(k)),
-);
+// from here must see the environment a deployer's shell would give it. Its output is
+// matched as text, so no colour codes even where the CI forces colour on.
+const buildEnv = {
+  ...Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(DEV|PROD|MODE|SSR|BASE_URL|NODE_ENV|VITEST.*|TEST|FORCE_COLOR)$/.test(k)),
+  ),
+  NO_COLOR: '1',
+};
 
 /** Frontmatter + body of an MDX entry. Values are written as given (quote strings yourself). */
 export function mdx(fields: Record<string, string>, body: string): string {
