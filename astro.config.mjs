@@ -26,6 +26,8 @@ export default defineConfig({
   output: 'static',
   adapter: node({ mode: 'standalone' }),
   trailingSlash: 'never',
+  // While serving, Astro's own messages join the portal's JSON log (src/lib/log.ts).
+  logger: { entrypoint: new URL('./src/integrations/astro-logger.ts', import.meta.url) },
   // Shiki's inline styles would need 'unsafe-inline' under our CSP; guides have no code to colour.
   markdown: { syntaxHighlight: false },
   integrations: [

@@ -4,6 +4,7 @@ import { getDb } from '#lib/db.ts';
 import { SESSION_COOKIE, deleteSessionCookie, validateSessionToken } from '#lib/auth/sessions.ts';
 import { editorContentSecurityPolicy, isEditorAppPath } from '#lib/editing/csp.ts';
 import { actionBodyProblem, isActionRequest } from '#lib/action-body.ts';
+import { MEMBER_HEADER, ROUTE_HEADER } from '#server/internal-headers.ts';
 
 /**
  * Loads the session for on-demand routes and marks their responses private.
@@ -13,7 +14,13 @@ export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.user = null;
   context.locals.session = null;
   if (context.isPrerendered) return next();
-  return respond(context, next);
+
+  const response = await respond(context, next);
+  // For the server's log line (src/server/internal-headers.ts); removed before sending.
+  response.headers.set(ROUTE_HEADER, context.routePattern);
+  const { user } = context.locals as App.Locals; // set by respond(), which TypeScript cannot see
+  if (user) response.headers.set(MEMBER_HEADER, String(user.id));
+  return response;
 });
 
 async function respond(context: APIContext, next: MiddlewareNext): Promise<Response> {

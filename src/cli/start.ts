@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { servePortal } from '#server/portal.ts';
 import { config } from '#lib/config.ts';
-import { getDb, migrateDatabase } from '#lib/db.ts';
+import { drainWrites, getDb, migrateDatabase } from '#lib/db.ts';
 import { totpEncryptionKey } from '#lib/auth/keys.ts';
 import { mailConfig } from '#lib/mail/config.ts';
 import { startMailWorker } from '#lib/mail/worker.ts';
@@ -22,7 +22,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 process.chdir(root);
 
 try {
-  const { HOST, PORT, SITE_URL, TRUSTED_PROXIES, production, CONTENT_DIR, BUILDS_DIR, NIGHTLY_REBUILD } = config(); // a bad setting stops here, with one line
+  const { HOST, PORT, SITE_URL, TRUSTED_PROXIES, production, CONTENT_DIR, BUILD_OUT_DIR, BUILD_CACHE_DIR, BUILDS_DIR, NIGHTLY_REBUILD } = config(); // a bad setting stops here, with one line
   const mail = mailConfig(); // and so does production without a mail server
   totpEncryptionKey(); // fail now, not at the first sign-in, if the key is missing
   // The process's one handle (and write queue): the builds it serves and the mail worker share it (src/lib/db.ts).
@@ -39,15 +39,24 @@ try {
     publicOrigin: new URL(SITE_URL),
     contentDir: resolve(CONTENT_DIR),
     buildsDir: resolve(BUILDS_DIR),
+    firstBuild: { outDir: BUILD_OUT_DIR, contentDir: CONTENT_DIR, cacheDir: BUILD_CACHE_DIR },
     nightly: NIGHTLY_REBUILD === 'on',
     trustedProxies: TRUSTED_PROXIES,
   });
   const { server, url } = portal;
   const worker = mail.worker ? startMailWorker(db, mail) : null;
+  // A graceful stop (SIGTERM from a service manager, Ctrl+C): accept no new connection,
+  // let the requests in flight finish (up to 10 s, then their connections are cut), stop
+  // the nightly rebuild and the mail worker, wait for queued writes, close the database.
   const stop = async () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const cut = setTimeout(() => server.closeAllConnections(), 10_000);
     portal.stop();
-    server.close();
     await worker?.stop();
+    await closed;
+    clearTimeout(cut);
+    await drainWrites(db);
+    db.$client.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);

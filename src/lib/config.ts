@@ -63,6 +63,8 @@ export const configSchema = z
      * the connection's address. None by default: a client's own forwarded headers are dropped.
      */
     TRUSTED_PROXIES: proxyList.default([]),
+    /** How much the server logs (one JSON line per event on stdout): `info` has a line per request. */
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
     /** Where the members' Pagefind bundle is, when not beside dist/server. */
     MEMBERS_INDEX_DIR: optional(z.string()),
     /** Where the members' resource files are, when not beside dist/server. */
@@ -91,6 +93,20 @@ export function loadConfig(env: Environment): Config {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   throw new Error(`Configuration error: ${String(issue.path[0])} ${issue.message}`);
+}
+
+/**
+ * A production build writes SITE_URL into every canonical URL, Open Graph tag, feed and
+ * sitemap, and FEEDBACK_EMAIL into every feedback link; the defaults (localhost) would
+ * publish nonsense. So a build with NODE_ENV=production needs both set: the one line that
+ * stops it, or null. (Astro sets NODE_ENV=production itself for every build, so this is
+ * asked of the environment the operator gave, before Astro starts.)
+ */
+export function productionBuildProblem(env: Environment): string | null {
+  if (env.NODE_ENV !== 'production') return null;
+  if (!env.SITE_URL) return 'Configuration error: SITE_URL is required for a production build (the public address, like https://portal.example.org)';
+  if (!env.FEEDBACK_EMAIL) return 'Configuration error: FEEDBACK_EMAIL is required for a production build (where "Is this page useful?" mail goes)';
+  return null;
 }
 
 let current: Config | undefined;

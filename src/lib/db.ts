@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { createClient, type Client } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { config, type Config } from './config.ts';
 import * as schema from '#db/schema.ts';
 
@@ -53,6 +54,23 @@ export async function migrateDatabase(db: Database): Promise<{ wasEmpty: boolean
   const wasEmpty = Number(before.rows[0]!.n) === 0;
   await migrate(db, { migrationsFolder });
   return { wasEmpty };
+}
+
+/** The newest committed migration's timestamp, read once: the files do not change while the code runs. */
+let newestMigration: number | undefined;
+
+/**
+ * Whether the database has every committed migration: the newest one drizzle recorded
+ * is the newest one in db/migrations. False for a database that is behind (or ahead of)
+ * this code. Throws when the database cannot be reached.
+ */
+export async function migrationsCurrent(db: Database): Promise<boolean> {
+  newestMigration ??= readMigrationFiles({ migrationsFolder }).at(-1)?.folderMillis ?? 0;
+  const newest = newestMigration;
+  const applied = await db.$client.execute("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'");
+  if (Number(applied.rows[0]!.n) === 0) return newest === 0;
+  const last = await db.$client.execute('SELECT max(created_at) AS at FROM __drizzle_migrations');
+  return Number(last.rows[0]!.at ?? 0) === newest;
 }
 
 /**
@@ -122,6 +140,16 @@ function isLockedOut(error: unknown): boolean {
     if (typeof e.message === 'string' && /database is locked|SQL statements in progress/.test(e.message)) return true;
   }
   return false;
+}
+
+/** Waits until every write queued in this process has finished (at shutdown, before closing). */
+export async function drainWrites(db: Database): Promise<void> {
+  for (let last = writeQueues.get(db); last; ) {
+    await last;
+    const next = writeQueues.get(db);
+    if (next === last) return;
+    last = next;
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { productionBuildProblem } from '#lib/config.ts';
 
 /** The code a build depends on. */
 export const CODE_SOURCES = ['src', 'public', 'astro.config.mjs', 'package-lock.json', 'tsconfig.json'];
@@ -46,13 +47,15 @@ export function isBuildCurrent(root: string, target: BuildTarget = portalBuild):
   return (target.sources ?? [...SOURCES, ...(target.extraSources ?? [])]).every((s) => newestMtime(resolveIn(root, s)) <= builtAt);
 }
 
-/** Runs `astro build` when the sources changed since the last one; exits on failure. */
-export function ensureBuilt(root: string, env: NodeJS.ProcessEnv = process.env, target: BuildTarget = portalBuild): void {
-  if (isBuildCurrent(root, target)) return;
+/** Runs `astro build` when the sources changed since the last one; returns the build's folder. */
+export function ensureBuilt(root: string, env: NodeJS.ProcessEnv = process.env, target: BuildTarget = portalBuild): string {
+  const outDir = resolveIn(root, target.outDir);
+  if (isBuildCurrent(root, target)) return outDir;
+  const problem = productionBuildProblem(env);
+  if (problem) throw new Error(problem);
   console.log('Building the portal (sources changed since the last build)…');
   const started = Date.now();
   target.prepare?.();
-  const outDir = resolveIn(root, target.outDir);
   const result = spawnSync(process.execPath, [join(root, 'node_modules/astro/bin/astro.mjs'), 'build'], {
     cwd: root,
     env: {
@@ -66,4 +69,5 @@ export function ensureBuilt(root: string, env: NodeJS.ProcessEnv = process.env, 
   if (result.status !== 0) throw new Error('The build failed; see the messages above.');
   writeFileSync(join(outDir, '.built-at'), new Date().toISOString());
   console.log(`Built in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  return outDir;
 }

@@ -39,13 +39,14 @@ function isTrusted(proxies: BlockList, address: string | undefined): boolean {
 
 /**
  * Rewrites the request's forwarded headers to what can be believed, and returns the
- * client's address. Call it before anything reads the headers.
+ * client's address and whether the request came through a trusted proxy. Call it before
+ * anything reads the headers.
  */
-export function settleForwardedHeaders(req: IncomingMessage, proxies: BlockList): string {
+export function settleForwardedHeaders(req: IncomingMessage, proxies: BlockList): { client: string; viaProxy: boolean } {
   const peer = req.socket.remoteAddress ?? '';
   if (!isTrusted(proxies, peer)) {
     for (const name of FORWARDED_HEADERS) delete req.headers[name];
-    return peer;
+    return { client: peer, viaProxy: false };
   }
   const hops = String(req.headers['x-forwarded-for'] ?? '')
     .split(',')
@@ -65,5 +66,5 @@ export function settleForwardedHeaders(req: IncomingMessage, proxies: BlockList)
   }
   delete req.headers['x-forwarded-port'];
   delete req.headers.forwarded;
-  return client;
+  return { client, viaProxy: true };
 }

@@ -1,13 +1,20 @@
-import { createServer, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { provideDatabase, type Database } from '#lib/db.ts';
+import { log, markServing, withRequestId } from '#lib/log.ts';
 import { beforeHeaders } from './before-headers.ts';
 import { proxyMatcher, settleForwardedHeaders } from './forwarded.ts';
+import { answerHealth, HEALTH_PATHS } from './health.ts';
+import { MEMBER_HEADER, ROUTE_HEADER } from './internal-headers.ts';
 import { forbidFraming, securityHeaders } from './security-headers.ts';
 import { handleUnsubscribePost } from './unsubscribe.ts';
 
-export type NodeHandler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
+/** The log's name for a one-click unsubscribe POST: its path holds the member's token. */
+const UNSUBSCRIBE_ROUTE = '/unsubscribe/[token]';
+
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface ServeOptions {
   /** The build output folder (dist/ unless a benchmark built elsewhere). */
@@ -39,12 +46,15 @@ export async function loadHandler(distDir: string): Promise<NodeHandler> {
   return ((await import(entry)) as { handler: NodeHandler }).handler;
 }
 
+/** A proxy's own request id is kept when it looks like one, so both logs share it. */
+const PROXY_REQUEST_ID = /^[\w.:-]{8,64}$/;
+
 /**
- * Serves the built portal: Astro's standalone handler (static files first, then
- * on-demand routes), with the security headers set on every response. One-click
- * unsubscribe POSTs from mail programs are answered before Astro (./unsubscribe.ts). The
- * handler is looked up per request, so a publish can switch the server to a new build
- * (`site.swap`).
+ * Serves the built portal: health checks and one-click unsubscribe POSTs from mail
+ * programs (./unsubscribe.ts) first, then Astro's standalone handler (static files, then
+ * on-demand routes), with the security headers on every response and one log line per
+ * request. The handler is looked up per request, so a publish can switch the server to a
+ * new build (`site.swap`).
  */
 export async function serve({ distDir, host, port, publicOrigin, db, trustedProxies = [] }: ServeOptions): Promise<{ server: Server; url: URL; site: LiveSite }> {
   if (db) provideDatabase(db);
@@ -57,16 +67,55 @@ export async function serve({ distDir, host, port, publicOrigin, db, trustedProx
       current = { handler, distDir: dir };
     },
   };
+  markServing();
   const headers = securityHeaders(publicOrigin);
   const proxies = proxyMatcher(trustedProxies);
+
   const server = createServer((req, res) => {
-    settleForwardedHeaders(req, proxies);
+    const started = performance.now();
+    const given = req.headers['x-request-id'];
+    const { viaProxy } = settleForwardedHeaders(req, proxies);
+    const reqId = viaProxy && typeof given === 'string' && PROXY_REQUEST_ID.test(given) ? given : randomUUID();
+    req.headers['x-request-id'] = reqId;
+    res.setHeader('X-Request-Id', reqId);
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+
+    const path = (req.url ?? '/').split('?', 1)[0]!;
+    let route: string | undefined;
+    let member: number | undefined;
     beforeHeaders(res, (res) => {
       res.setHeader('Content-Security-Policy', forbidFraming(String(res.getHeader('Content-Security-Policy'))));
+      route = (res.getHeader(ROUTE_HEADER) as string | undefined) ?? route;
+      const memberId = res.getHeader(MEMBER_HEADER);
+      if (memberId !== undefined) member = Number(memberId);
+      res.removeHeader(ROUTE_HEADER);
+      res.removeHeader(MEMBER_HEADER);
     });
-    if (handleUnsubscribePost(req, res)) return;
-    current.handler(req, res);
+    res.once('close', () => {
+      const line = {
+        reqId,
+        method: req.method,
+        // The route's pattern, never the URL (it may hold a token). A static file's path is
+        // public; a path that found nothing is whatever the client typed, so it is left out.
+        route: route ?? (HEALTH_PATHS.has(path) ? path : 'static'),
+        ...(route === undefined && !HEALTH_PATHS.has(path) && res.statusCode < 400 ? { path } : {}),
+        status: res.statusCode,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        ...(member !== undefined ? { member } : {}),
+        ...(res.writableFinished ? {} : { aborted: true }),
+      };
+      if (HEALTH_PATHS.has(path)) log().debug(line, 'request');
+      else log().info(line, 'request');
+    });
+
+    withRequestId(reqId, () => {
+      if (HEALTH_PATHS.has(path)) return void answerHealth(req, res, path);
+      if (handleUnsubscribePost(req, res)) {
+        route ??= UNSUBSCRIBE_ROUTE;
+        return;
+      }
+      current.handler(req, res);
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

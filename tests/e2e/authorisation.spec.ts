@@ -32,6 +32,8 @@ const MEMBERS_GUIDE = fixtures.membersGuide.url;
 /** Route pattern (as the file system names it) → a concrete path and what each persona gets. */
 const routes: Record<string, { path: string; expect: Row }> = {
   '/login': { path: '/login', expect: everyone(200) },
+  // The error page, rendered on demand to show the failed request's reference; asked for directly it is still a 500.
+  '/500': { path: '/500', expect: everyone(500) },
   '/login/verify': { path: '/login/verify', expect: { ...everyone(200), anonymous: 'sign-in', suspended: 'sign-in' } },
   '/logout': { path: '/logout', expect: everyone(200) },
   '/forgot': { path: '/forgot', expect: everyone(200) },

@@ -30,6 +30,8 @@ export default async function globalSetup() {
   const databaseUrl = `file:${join(mkdtempSync(join(tmpdir(), 'nmsn-e2e-')), 'portal.db')}`;
   process.env.DATABASE_URL = databaseUrl;
   process.env.TOTP_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+  // The suite's own server logs warnings and errors only: a JSON line per request would bury the test report.
+  process.env.LOG_LEVEL ??= 'warn';
   process.env.E2E_MAIL_DIR = mkdtempSync(join(tmpdir(), 'nmsn-e2e-mail-'));
   const sink = await startSmtpSink({ folder: process.env.E2E_MAIL_DIR });
   process.env.SMTP_URL = sink.url;

@@ -77,6 +77,15 @@ describe('the commands in the docs', () => {
     expect(npm('run', 'admin', '--', 'demo-code').out).toMatch(/^\d{6}$/m);
   });
 
+  it('a production build without SITE_URL or FEEDBACK_EMAIL stops at once with one line', () => {
+    const build = (extra: Record<string, string>) => {
+      const result = spawnSync('npm', ['--silent', 'run', 'build'], { cwd: root, env: { ...env, NODE_ENV: 'production', ...extra }, encoding: 'utf8' });
+      return { status: result.status, out: `${result.stdout}${result.stderr}`.trim() };
+    };
+    expect(build({})).toEqual({ status: 1, out: expect.stringMatching(/^Configuration error: SITE_URL is required for a production build[^\n]*$/) });
+    expect(build({ SITE_URL: 'https://portal.example.org' })).toEqual({ status: 1, out: expect.stringMatching(/^Configuration error: FEEDBACK_EMAIL is required for a production build[^\n]*$/) });
+  });
+
   it('npm run db:generate finds the committed migrations in step with db/schema.ts', () => {
     expect(npm('run', 'db:generate')).toMatchObject({ status: 0, out: expect.stringContaining('No schema changes') });
   });

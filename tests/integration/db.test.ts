@@ -9,7 +9,7 @@ import { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as schema from '#db/schema.ts';
 import { auditLog, sessions, throttleEvents, users } from '#db/schema.ts';
-import { migrateDatabase, openDatabase, write } from '#lib/db.ts';
+import { migrateDatabase, migrationsCurrent, openDatabase, write } from '#lib/db.ts';
 import { audit } from '#lib/auth/audit.ts';
 import { createSession } from '#lib/auth/sessions.ts';
 import { createTestUser, freshDatabase, type TestDatabase } from './helpers.ts';
@@ -74,6 +74,22 @@ describe('migrations', () => {
     try {
       expect(await migrateDatabase(db)).toEqual({ wasEmpty: true });
       expect(await migrateDatabase(db)).toEqual({ wasEmpty: false });
+    } finally {
+      db.$client.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('are current only once the newest committed migration is applied (what /readyz asks)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nmsn-test-'));
+    const db = await openDatabase({ DATABASE_URL: `file:${join(dir, 'new.db')}` });
+    try {
+      expect(await migrationsCurrent(db)).toBe(false);
+      await migrateDatabase(db);
+      expect(await migrationsCurrent(db)).toBe(true);
+      // A database one migration behind this code.
+      await db.$client.execute('DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)');
+      expect(await migrationsCurrent(db)).toBe(false);
     } finally {
       db.$client.close();
       rmSync(dir, { recursive: true, force: true });
