@@ -9,6 +9,7 @@ import { config } from '#lib/config.ts';
 import { contentLinks } from '#integrations/content-links.ts';
 import { membersFiles } from '#integrations/members-files.ts';
 import { publicPages } from '#integrations/public-pages.ts';
+import { precompress } from '#integrations/precompress.ts';
 
 // Settings come from the environment, validated in one place (src/lib/config.ts).
 const settings = config();
@@ -40,6 +41,8 @@ export default defineConfig({
     contentLinks(),
     pagefindIndexes(),
     membersFiles(),
+    // Last: brotli and gzip copies of every text asset, Pagefind's included.
+    precompress(),
   ],
   security: {
     checkOrigin: true,

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import compression from 'compression';
 import { provideDatabase, type Database } from '#lib/db.ts';
 import { log, markServing, withRequestId } from '#lib/log.ts';
 import { beforeHeaders } from './before-headers.ts';
 import { proxyMatcher, settleForwardedHeaders } from './forwarded.ts';
 import { answerHealth, HEALTH_PATHS } from './health.ts';
 import { MEMBER_HEADER, ROUTE_HEADER } from './internal-headers.ts';
+import { sendPrecompressed } from './precompressed.ts';
 import { forbidFraming, securityHeaders } from './security-headers.ts';
 import { handleUnsubscribePost } from './unsubscribe.ts';
 
@@ -46,15 +48,22 @@ export async function loadHandler(distDir: string): Promise<NodeHandler> {
   return ((await import(entry)) as { handler: NodeHandler }).handler;
 }
 
+/**
+ * Pages and other text answers are compressed as they are sent (brotli or gzip, as the
+ * browser accepts). Not a part of a file (a Range request): the range is of the file.
+ */
+const compress = compression({ filter: (req, res) => !req.headers.range && compression.filter(req, res) });
+
 /** A proxy's own request id is kept when it looks like one, so both logs share it. */
 const PROXY_REQUEST_ID = /^[\w.:-]{8,64}$/;
 
 /**
  * Serves the built portal: health checks and one-click unsubscribe POSTs from mail
- * programs (./unsubscribe.ts) first, then Astro's standalone handler (static files, then
- * on-demand routes), with the security headers on every response and one log line per
- * request. The handler is looked up per request, so a publish can switch the server to a
- * new build (`site.swap`).
+ * programs (./unsubscribe.ts) first, then the assets compressed at build time
+ * (./precompressed.ts), then Astro's standalone handler (static files, then on-demand
+ * routes), compressed as it goes, with the security headers on every response and one
+ * log line per request. The handler is looked up per request, so a publish can switch
+ * the server to a new build (`site.swap`).
  */
 export async function serve({ distDir, host, port, publicOrigin, db, trustedProxies = [] }: ServeOptions): Promise<{ server: Server; url: URL; site: LiveSite }> {
   if (db) provideDatabase(db);
@@ -114,7 +123,9 @@ export async function serve({ distDir, host, port, publicOrigin, db, trustedProx
         route ??= UNSUBSCRIBE_ROUTE;
         return;
       }
-      current.handler(req, res);
+      if (sendPrecompressed(req, res, join(current.distDir, 'client'))) return;
+      const { handler } = current;
+      compress(req as Parameters<typeof compress>[0], res as Parameters<typeof compress>[1], () => handler(req, res));
     });
   });
   await new Promise<void>((resolve, reject) => {

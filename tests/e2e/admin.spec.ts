@@ -9,7 +9,6 @@ import { test, expect, createMember, linkIn, sessionCookie, waitForMail } from '
 const unique = () => `${process.pid}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
 
 test('an administrator reaches every admin page from /admin, each accessible', async ({ page, signIn, expectNoAxeViolations }) => {
-  test.setTimeout(60_000);
   await signIn('admin');
   await page.goto('/admin');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Administration');

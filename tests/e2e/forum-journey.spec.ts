@@ -9,7 +9,6 @@ import { createThread } from '#lib/forum/posting.ts';
  * (keyboard only), be told and see it unread, report, moderate, and find it by search.
  */
 test('a thread is started, quoted, noticed, reported, moderated and found', async ({ page, db, signIn, systemBrowser, baseURL, expectNoAxeViolations }) => {
-  test.setTimeout(60_000);
   const title = `Joint visits with housing officers ${process.pid}-${Date.now()}`;
 
   // A starts a thread.

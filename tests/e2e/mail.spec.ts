@@ -9,9 +9,6 @@ import { test, expect, createMember, linkIn, sessionCookie, testClientAddress, w
 
 const THREAD = '/forum/t/1/welcome-to-multi-agency-working-read-this-first-demo';
 
-// Each test loads several pages and waits for the mail worker: more than the default 30 s on a busy machine.
-test.describe.configure({ timeout: 60_000 });
-
 test('a member is mentioned, the email arrives, and its link opens the post', async ({ page, db, signIn, systemBrowser, baseURL }) => {
   const mentioned = await createMember(db, 'member', 'Mentioned member');
   await signIn();

@@ -16,7 +16,6 @@ test('an admin invites a newcomer by email, who joins with MFA, signs in, reads 
   baseURL,
   expectNoAxeViolations,
 }) => {
-  test.setTimeout(60_000);
   // The administrator invites.
   await signIn('admin');
   const email = `newcomer-${Date.now()}@example.org`;
