@@ -1,20 +1,29 @@
 /**
  * Build benchmark: generates 1,000 synthetic guides, builds the portal over them and
- * reports build time, pages, the Pagefind index size and what a browser fetches for a
- * search. It reports figures only and asserts nothing about time. See bench/README.md.
+ * reports build time, pages, the Pagefind index size, what a browser fetches for a
+ * search, and what each kind of page transfers, compressed as served and not. It reports
+ * figures only and asserts nothing about time. See bench/README.md.
  *
  *   npm run bench:build     (BENCH_KEEP=1 keeps the temporary folder, BENCH_VERBOSE=1
  *                            shows the build log, BENCH_GUIDES=n builds n guides)
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { chromium, type Request } from '@playwright/test';
+import { chromium, type Browser, type BrowserContextOptions, type Request } from '@playwright/test';
 import { assertChromium, chromiumArgs, chromiumPath } from '#tests/e2e/chromium.ts';
 import { serve } from '#server/serve.ts';
+import { migrateDatabase, openDatabase } from '#lib/db.ts';
+import { createSession, SESSION_COOKIE } from '#lib/auth/sessions.ts';
+import { seedDemoData } from '#demo/seed.ts';
 import { COMMON_WORD, RARE_WORD, guide } from './synthetic-guides.ts';
+
+// The server's JSON line per request would drown the report; warnings and errors only.
+process.env.LOG_LEVEL ??= 'warn';
 
 /** BENCH_GUIDES overrides it for a quick trial; the figures in the README are for 1,000. */
 const GUIDES = Number(process.env.BENCH_GUIDES ?? 1000);
@@ -129,6 +138,43 @@ async function measureQuery(browser: import('@playwright/test').Browser, base: U
   }
 }
 
+/**
+ * What a first visit to `path` transfers (nothing cached): every request's headers and
+ * body as sent, and the same with each body as the browser decoded it, i.e. what the
+ * visit would have moved if the server compressed nothing.
+ */
+async function measurePage(browser: Browser, base: URL, path: string, options: BrowserContextOptions = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  const counted: Promise<{ wire: number; plain: number }>[] = [];
+  page.on('requestfinished', (request) =>
+    counted.push(
+      (async () => {
+        const [wire, sizes, body] = await Promise.all([wireBytes(request), request.sizes(), request.response().then((r) => r?.body().catch(() => null))]);
+        return { wire, plain: body ? sizes.responseHeadersSize + body.length : wire };
+      })(),
+    ),
+  );
+  try {
+    const response = await page.goto(new URL(path, base).href);
+    if (response?.status() !== 200) throw new Error(`${path} answered ${response?.status()}`);
+    await page.waitForLoadState('networkidle');
+    const all = await Promise.all(counted);
+    return { path, requests: all.length, wire: all.reduce((n, r) => n + r.wire, 0), plain: all.reduce((n, r) => n + r.plain, 0) };
+  } finally {
+    await context.close();
+  }
+}
+
+/** A demo member's session cookie, for the signed-in pages. */
+async function signedInState(db: Awaited<ReturnType<typeof openDatabase>>, base: URL): Promise<BrowserContextOptions> {
+  const member = await db.query.users.findFirst({ where: (u, { eq }) => eq(u.email, 'member@demo.nmsn.test') });
+  if (!member) throw new Error('The demo member was not seeded');
+  const { token } = await createSession(db, member.id, { mfaVerified: true });
+  const cookie = { name: SESSION_COOKIE, value: token, domain: base.hostname, path: '/', httpOnly: true, secure: true, sameSite: 'Lax' as const, expires: -1 };
+  return { storageState: { cookies: [cookie], origins: [] } };
+}
+
 // ---------------------------------------------------------------------------------------
 // Report
 
@@ -176,15 +222,33 @@ try {
   const index = filesUnder(join(client, 'pagefind'));
   const indexBytes = index.reduce((n, f) => n + f.bytes, 0);
 
-  const { server, url } = await serve({ distDir: dist, host: '127.0.0.1', port: 0, publicOrigin: new URL('http://localhost:4321') });
+  // The demo forum, in a database of this run's own, for the signed-in pages.
+  process.env.TOTP_ENCRYPTION_KEY ??= randomBytes(32).toString('base64');
+  const db = await openDatabase({ DATABASE_URL: `file:${join(mkdtempSync(join(tmpdir(), 'bench-build-db-')), 'portal.db')}` });
+  await migrateDatabase(db);
+  await seedDemoData(db);
+  const { server, url } = await serve({ distDir: dist, db, host: '127.0.0.1', port: 0, publicOrigin: new URL('http://localhost:4321') });
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   const queries: QueryFigures[] = [];
+  const pageKinds: (Awaited<ReturnType<typeof measurePage>> & { kind: string })[] = [];
   try {
     for (const q of [RARE_WORD, COMMON_WORD]) queries.push(await measureQuery(browser, url, q));
+    const member = await signedInState(db, url);
+    for (const [kind, path, options] of [
+      ['Home page', '/', {}],
+      ['A guide', `/guides/${guides[0]!.file.replace(/\.mdx$/, '')}`, {}],
+      ['Guides list', '/guides', {}],
+      ['Sign-in page', '/login', {}],
+      ['Search page (no query)', '/search', {}],
+      ['Forum thread, signed in', '/forum/t/1/welcome-to-multi-agency-working-read-this-first-demo', member],
+    ] as const) {
+      pageKinds.push({ kind, ...(await measurePage(browser, url, path, options)) });
+    }
   } finally {
     await browser.close();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
+    db.$client.close();
   }
 
   const rows: [string, string][] = [
@@ -204,6 +268,9 @@ try {
       ],
       [`"${q.query}": whole page bytes fetched`, `${kB(q.pageBytes)} in ${q.pageRequests} requests`],
     );
+  }
+  for (const p of pageKinds) {
+    rows.push([`${p.kind}: bytes transferred`, `${kB(p.wire)} (${kB(p.plain)} uncompressed, ${Math.round((100 * p.wire) / p.plain)} %) in ${p.requests} requests`]);
   }
   console.log(table(rows));
   for (const q of queries) if (q.failed.length) console.error(`Warning: requests that failed for "${q.query}":\n  ${q.failed.join('\n  ')}`);

@@ -19,6 +19,9 @@ import { promisify } from 'node:util';
 import type { Result as AutocannonResult } from 'autocannon';
 import { guide } from './synthetic-guides.ts';
 
+// The server's JSON line per request would drown the report; warnings and errors only.
+process.env.LOG_LEVEL ??= 'warn';
+
 const GUIDES = Number(process.env.BENCH_GUIDES ?? 1000);
 /** Seconds of each autocannon window, and its connections. */
 const WINDOW = 3;
