@@ -77,6 +77,8 @@ export const configSchema = z
     BUILDS_DIR: z.string().min(1).default('./builds'),
     /** `off` stops the 00:05 (UK time) rebuild that releases scheduled entries and review notices. */
     NIGHTLY_REBUILD: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+    /** How many server processes `npm start` runs on its port (src/server/cluster.ts). */
+    WEB_CONCURRENCY: z.coerce.number({ error: 'must be a whole number from 1 to 32' }).int({ error: 'must be a whole number from 1 to 32' }).min(1, { error: 'must be a whole number from 1 to 32' }).max(32, { error: 'must be a whole number from 1 to 32' }).default(1),
   })
   .transform((c) => {
     const SITE_URL = c.SITE_URL ?? `http://localhost:${c.PORT}`;

@@ -7,14 +7,16 @@ import { CODE_SOURCES, ensureBuilt, isBuildCurrent, type BuildTarget } from './b
 import { readLive, type LiveBuild } from './builds.ts';
 import { scheduleNightly } from './nightly.ts';
 import { startPublisher } from './publisher.ts';
-import { serve } from './serve.ts';
+import { serve, type LiveSite } from './serve.ts';
 
 /**
  * How the portal starts serving, for `npm start` and the end-to-end suite alike: the last
  * published build if there is one and the code has not changed since (a restart never
  * publishes saved-but-unpublished text); that build's content rebuilt if the code changed
  * (a deploy); otherwise the usual build of the content folder. Then publishing starts,
- * and the nightly rebuild unless it is turned off.
+ * and the nightly rebuild unless it is turned off. With several processes
+ * (src/server/cluster.ts) the first process chooses the build once, and only the leader
+ * publishes; the others forward publishes to it and follow the build it switches to.
  */
 
 export interface PortalOptions {
@@ -32,8 +34,9 @@ export interface PortalOptions {
   trustedProxies?: readonly string[];
 }
 
-export async function servePortal(options: PortalOptions) {
-  const { root, db, contentDir, buildsDir } = options;
+/** The build to serve first, built now if need be (once, before any server process starts). */
+export function chooseLiveBuild(options: Pick<PortalOptions, 'root' | 'contentDir' | 'buildsDir' | 'firstBuild'>): LiveBuild {
+  const { root, contentDir, buildsDir } = options;
   if (relative(root, buildsDir).startsWith('..') || isAbsolute(relative(root, buildsDir))) {
     throw new Error('Configuration error: BUILDS_DIR must be a folder inside the project (a build loads packages from its node_modules)');
   }
@@ -56,8 +59,24 @@ export async function servePortal(options: PortalOptions) {
     takeSnapshot(contentDir, snapshot);
     startedWith = { publishId: null, dist, snapshot, builtAt: statSync(join(dist, '.built-at')).mtime.toISOString() };
   }
+  return startedWith;
+}
 
+/** A process's part when there are several (src/server/cluster.ts); one process plays both. */
+export interface ServeRole {
+  /** What chooseLiveBuild chose; chosen here when not given (one process). */
+  startedWith?: LiveBuild;
+  /** The leader tells the other processes each build it switches to. */
+  announce?: (live: LiveBuild) => void;
+  /** A follower: its publishes go to the leader, and it switches when told. */
+  follower?: (site: LiveSite, startedWith: LiveBuild) => PublishService;
+}
+
+export async function servePortal(options: PortalOptions, role: ServeRole = {}) {
+  const { root, db, contentDir, buildsDir } = options;
+  const startedWith = role.startedWith ?? chooseLiveBuild(options);
   const { server, url, site } = await serve({ distDir: startedWith.dist, host: options.host, port: options.port, publicOrigin: options.publicOrigin, db, trustedProxies: options.trustedProxies });
+  if (role.follower) return { server, url, site, publisher: role.follower(site, startedWith), stop: () => {} };
   const publisher: PublishService = await startPublisher({
     root,
     contentDir,
@@ -66,6 +85,7 @@ export async function servePortal(options: PortalOptions) {
     site,
     startedWith,
     committer: { name: 'NMSN portal', email: `portal@${options.publicOrigin.hostname}` },
+    announce: role.announce,
   });
   const nightly = options.nightly ? scheduleNightly(publisher) : null;
   return { server, url, site, publisher, stop: () => nightly?.stop() };

@@ -36,6 +36,8 @@ export interface PublisherOptions {
   committer: { name: string; email: string };
   /** What is live at start: the build's folder and the content it was built from. */
   startedWith: LiveBuild;
+  /** Called with each build switched to, for the portal's other processes (src/server/cluster.ts). */
+  announce?: (live: LiveBuild) => void;
 }
 
 /** Why a publish stopped, and the content checks' errors when they stopped it. */
@@ -94,6 +96,7 @@ export async function startPublisher(options: PublisherOptions): Promise<Publish
       live = { publishId: id, dist, snapshot, builtAt: now.toISOString() };
       liveManifest = manifest;
       writeLive(buildsDir, live);
+      options.announce?.(live);
 
       const history =
         request.kind === 'nightly'

@@ -48,6 +48,8 @@ export async function startPortal(env: Record<string, string> = {}, databaseUrl 
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A process group of its own, so a crash can take all its processes at once (crashPortal).
+    detached: true,
   });
   const lines: string[] = [];
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
@@ -87,4 +89,10 @@ export async function stopPortal(portal: PortalProcess, signal: NodeJS.Signals =
   const code = await portal.exited;
   clearTimeout(timer);
   return code;
+}
+
+/** A power cut: SIGKILL to the portal and every process it forked, at once. */
+export async function crashPortal(portal: PortalProcess): Promise<void> {
+  process.kill(-portal.child.pid!, 'SIGKILL');
+  await portal.exited;
 }

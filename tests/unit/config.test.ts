@@ -35,6 +35,11 @@ describe('configuration', () => {
     expect(loadConfig({ NODE_ENV: 'development' }).production).toBe(false);
   });
 
+  it('runs one server process unless told otherwise', () => {
+    expect(loadConfig({}).WEB_CONCURRENCY).toBe(1);
+    expect(loadConfig({ WEB_CONCURRENCY: '4' }).WEB_CONCURRENCY).toBe(4);
+  });
+
   it('accepts a 32-byte TOTP key', () => {
     const key = randomBytes(32).toString('base64');
     expect(loadConfig({ TOTP_ENCRYPTION_KEY: key }).TOTP_ENCRYPTION_KEY).toBe(key);
@@ -51,6 +56,9 @@ describe('configuration', () => {
     [{ DATABASE_URL: '' }, 'DATABASE_URL'],
     [{ DATABASE_SYNC_URL: 'ftp://replica.example' }, 'DATABASE_SYNC_URL'],
     [{ TOTP_ENCRYPTION_KEY: randomBytes(16).toString('base64') }, 'TOTP_ENCRYPTION_KEY'],
+    [{ WEB_CONCURRENCY: '0' }, 'WEB_CONCURRENCY'],
+    [{ WEB_CONCURRENCY: 'four' }, 'WEB_CONCURRENCY'],
+    [{ WEB_CONCURRENCY: '2.5' }, 'WEB_CONCURRENCY'],
   ])('stops on a bad value with one line naming the variable (%o)', (env, name) => {
     const message = failure(env);
     expect(message).toMatch(new RegExp(`^Configuration error: ${name} `));
