@@ -171,6 +171,54 @@ export const auditLog = sqliteTable(
 );
 
 /**
+ * A member's passkeys (WebAuthn credentials, src/lib/auth/passkeys.ts). A passkey with
+ * user verification is both factors at once: signing in with one alone is a full sign-in.
+ * Only the public key is kept; the private key never leaves the member's device.
+ */
+export const passkeys = sqliteTable(
+  'passkeys',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The credential id the authenticator chose (raw bytes, at most 1,023). */
+    credentialId: blob('credential_id', { mode: 'buffer' }).notNull(),
+    /** COSE algorithm: -7 (ES256, key as SEC1 uncompressed point) or -257 (RS256, key as PKCS#1). */
+    algorithm: integer('algorithm').notNull(),
+    publicKey: blob('public_key', { mode: 'buffer' }).notNull(),
+    /** The authenticator's signature counter at its last use (0: it keeps none). */
+    signCount: integer('sign_count').notNull().default(0),
+    /** The member's name for it, e.g. "Work laptop". */
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [uniqueIndex('passkeys_credential_unique').on(t.credentialId), index('passkeys_user_idx').on(t.userId)],
+);
+
+export const webauthnPurposes = ['register', 'sign-in'] as const;
+
+/**
+ * WebAuthn challenges waiting for their answer: single-use (deleted when answered),
+ * short-lived, and bound to what asked for them: a signed-in session (adding a passkey)
+ * or one browser's sign-in attempt (the hash of its attempt cookie). Only a hash of the
+ * challenge is kept.
+ */
+export const webauthnChallenges = sqliteTable(
+  'webauthn_challenges',
+  {
+    challengeHash: blob('challenge_hash', { mode: 'buffer' }).primaryKey(),
+    purpose: text('purpose', { enum: webauthnPurposes }).notNull(),
+    userId: integer('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    sessionId: text('session_id').references(() => sessions.id, { onDelete: 'cascade' }),
+    attemptHash: blob('attempt_hash', { mode: 'buffer' }),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('webauthn_challenges_expires_idx').on(t.expiresAt)],
+);
+
+/**
  * What a member shows other members in the directory (/members/people). Role title and
  * areas of practice are always shown; "ask me about", the work phone and the work email
  * only when the member ticks them (each is hidden by default). No row yet = nothing filled in.
@@ -198,6 +246,7 @@ export type Organisation = typeof organisations.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type MemberProfile = typeof memberProfiles.$inferSelect;
+export type Passkey = typeof passkeys.$inferSelect;
 export type Role = (typeof roles)[number];
 export type OrganisationType = (typeof organisationTypes)[number];
 
@@ -396,6 +445,7 @@ export const mailKinds = [
   'password-reset',
   'password-changed',
   'authenticator-changed',
+  'passkeys-changed',
   'recovery-code-used',
   'recovery-codes-renewed',
   'new-sign-in',

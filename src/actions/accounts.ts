@@ -17,6 +17,7 @@ import { BROWSER_COOKIE, recogniseBrowser, setBrowserCookie } from '#lib/auth/br
 import { acceptInvitation as acceptInvitationToken, findOpenInvitation, INVITATION_GONE_MESSAGE } from '#lib/auth/invitations.ts';
 import { ALREADY_ENROLLED, completeTotpEnrolment, moveAuthenticator, openPendingEnrolment } from '#lib/auth/mfa-enrolment.ts';
 import { reauthenticate } from '#lib/auth/reauthentication.ts';
+import { addPasskey, fromBase64url, PASSKEY_ATTEMPT_COOKIE, PASSKEY_NAME_MAX, portalRelyingParty, removePasskey, signInWithPasskey } from '#lib/auth/passkeys.ts';
 import { eraseOwnAccount } from '#lib/auth/erasure.ts';
 import { safeNext } from '#lib/auth/next-url.ts';
 import { findOpenReset, RESET_GONE_MESSAGE } from '#lib/auth/password-resets.ts';
@@ -54,6 +55,30 @@ const sixDigitCode = z
   .pipe(z.string().regex(/^\d{6}$/, 'Enter the 6-digit code your authenticator app shows now'));
 
 const token = z.string().max(200);
+
+/** What a member calls a passkey: shown on their account page and in the email about it. */
+const passkeyName = z
+  .string()
+  .trim()
+  .min(1, 'Name this passkey, for example “Work laptop”')
+  .max(PASSKEY_NAME_MAX, `Use at most ${PASSKEY_NAME_MAX} characters`)
+  .regex(/^[^\p{Cc}\u202A-\u202E\u2066-\u2069]*$/u, 'Use letters, numbers, spaces and punctuation only');
+
+/** Bytes from WebAuthn, base64url in a hidden field; the lengths are generous bounds, not the checks. */
+const webauthnBytes = (max: number) => z.string().max(max).default('');
+
+/** The hidden fields' bytes, or a refusal when the browser sent something unreadable. */
+function decodeWebAuthnFields<K extends string>(context: ActionAPIContext, fields: Record<K, string>): Record<K, Uint8Array> {
+  const bytes = {} as Record<K, Uint8Array>;
+  for (const [name, value] of Object.entries(fields) as [K, string][]) {
+    const decoded = value ? fromBase64url(value) : null;
+    if (!decoded || decoded.byteLength === 0) {
+      throw refusalError(context, refuse('invalid', 'Your browser did not send a passkey. Passkeys need JavaScript and a browser that supports them; try again, or use your password and a code.'));
+    }
+    bytes[name] = decoded;
+  }
+  return bytes;
+}
 
 /** Records the browser of a completed sign-in; `alert`: email the member if it is new to them. */
 async function rememberBrowser(context: ActionAPIContext, userId: number, alert: boolean): Promise<void> {
@@ -110,6 +135,34 @@ export const accounts = {
       setSessionCookie(context.cookies, token);
       await audit(db, { actorId: user.id, action: 'sign-in', outcome: 'success', ip: context.clientAddress });
       await rememberBrowser(context, user.id, true);
+      return { redirect: safeNext(next) };
+    },
+  }),
+
+  /** /login, "Sign in with a passkey": the passkey is both factors, so this is a full sign-in. */
+  signInWithPasskey: defineAction({
+    accept: 'form',
+    input: z.object({
+      credentialId: webauthnBytes(1400),
+      clientDataJSON: webauthnBytes(4000),
+      authenticatorData: webauthnBytes(4000),
+      signature: webauthnBytes(1100),
+      userHandle: webauthnBytes(200),
+      next: z.string().max(2000).optional(),
+    }),
+    handler: async ({ userHandle, next, ...fields }, context) => {
+      const bytes = decodeWebAuthnFields(context, fields);
+      const db = await getDb();
+      // The attempt cookie works once, whatever the outcome.
+      const attempt = context.cookies.get(PASSKEY_ATTEMPT_COOKIE)?.value;
+      context.cookies.delete(PASSKEY_ATTEMPT_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
+      const result = await signInWithPasskey(db, { ...bytes, userHandle: userHandle ? fromBase64url(userHandle) : null }, attempt, portalRelyingParty(), context.clientAddress);
+      if (!result.ok) throw refusalError(context, result);
+      // A new session with a new token, signed in with both factors (the passkey and the device's check).
+      if (context.locals.session) await invalidateSession(db, context.locals.session.id);
+      const { token } = await createSession(db, result.user.id, { ip: context.clientAddress, userAgent: context.request.headers.get('user-agent'), mfaVerified: true });
+      setSessionCookie(context.cookies, token);
+      await rememberBrowser(context, result.user.id, true);
       return { redirect: safeNext(next) };
     },
   }),
@@ -255,6 +308,23 @@ export const accounts = {
       if (!result.ok) throw refusalError(context, result);
       return { redirect: '/account?done=authenticator' };
     },
+  }),
+
+  /** /account/passkeys: after confirming it is them, the browser's new passkey and the member's name for it. */
+  addPasskey: memberAction({}, async ({ db, user, session, ip }, form, context) => {
+    const { name, ...fields } = parseForm(z.object({ name: passkeyName, clientDataJSON: webauthnBytes(4000), attestationObject: webauthnBytes(20_000) }), form);
+    const bytes = decodeWebAuthnFields(context, fields);
+    const result = await addPasskey(db, { user, session }, { name, ...bytes }, portalRelyingParty(), ip);
+    if (!result.ok) throw refusalError(context, result);
+    return { redirect: '/account/passkeys?done=added' };
+  }),
+
+  /** /account/passkeys: after confirming it is them; someone else's passkey is "not found". */
+  removePasskey: memberAction({}, async ({ db, user, session, ip }, form, context) => {
+    const { passkeyId } = parseForm(z.object({ passkeyId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }), form);
+    const result = await removePasskey(db, { user, session }, passkeyId, ip);
+    if (!result.ok) throw refusalError(context, result);
+    return { redirect: '/account/passkeys?done=removed' };
   }),
 
   /** /account/delete: password, code and the word DELETE; then the account is erased and this browser signed out. */

@@ -11,6 +11,7 @@ import { write, type Database, type Queryable } from '#lib/db.ts';
 import { audit, auditIn } from '#lib/auth/audit.ts';
 import { createInvitation } from '#lib/auth/invitations.ts';
 import { createPasswordReset, RESET_TTL_MS } from '#lib/auth/password-resets.ts';
+import { deletePasskeysIn } from '#lib/auth/passkeys.ts';
 import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS, invalidateUserSessions, listUserSessions } from '#lib/auth/sessions.ts';
 import { findUserByEmail, findUserById, normaliseEmail } from '#lib/auth/users.ts';
 import { deleteCalendarFeed } from '#lib/events/feeds.ts';
@@ -345,8 +346,8 @@ export async function createResetLink(db: Database, actor: Actor, input: { userI
 
 /**
  * Resets a member's second factor when they have lost it (after the administrator has
- * checked who they are: docs/administration.md). In one write: their authenticator key
- * and recovery codes are removed, every session they have ends, it is audited and the
+ * checked who they are: docs/administration.md). In one write: their authenticator key,
+ * recovery codes and passkeys are removed, every session they have ends, it is audited and the
  * member is told. Their next sign-in, with their password, goes straight to setting up a
  * new app. Never one's own account.
  */
@@ -359,8 +360,10 @@ export async function resetSecondFactor(db: Database, actor: Actor, input: { use
   const sessionsEnded = await write(db, async (tx) => {
     const app = await tx.delete(totpCredentials).where(eq(totpCredentials.userId, target.id));
     const codes = await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, target.id));
+    // A lost phone may be the device holding a passkey: the member starts again from password and a new app.
+    const passkeysRemoved = await deletePasskeysIn(tx, target.id);
     const ended = await tx.delete(sessions).where(eq(sessions.userId, target.id));
-    const detail = { hadApp: app.rowsAffected > 0, recoveryCodesRemoved: codes.rowsAffected, sessionsEnded: ended.rowsAffected };
+    const detail = { hadApp: app.rowsAffected > 0, recoveryCodesRemoved: codes.rowsAffected, passkeysRemoved, sessionsEnded: ended.rowsAffected };
     await auditIn(tx, { actorId: actor.userId, action, outcome: 'success', targetType: 'user', targetId: target.id, ip: actor.ip, detail: withVia(actor, detail) }, now);
     await enqueueMail(tx, { kind: 'authenticator-changed', userId: target.id, data: { how: 'reset-by-administrator' } }, now);
     return ended.rowsAffected;

@@ -21,6 +21,7 @@ import { audit, auditIn } from './audit.ts';
 import { findOpenInvitation } from './invitations.ts';
 import { completePasswordReset, createPasswordResetIn, findOpenReset, RESET_GONE_MESSAGE } from './password-resets.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
+import { listPasskeys } from './passkeys.ts';
 import { replaceRecoveryCodesIn, unusedRecoveryCodeCount, useRecoveryCode } from './recovery-codes.ts';
 import { invalidateUserSessions } from './sessions.ts';
 import { clearThrottle, mfaThrottleKey, throttle } from './throttle.ts';
@@ -164,7 +165,8 @@ export function describeUserAgent(userAgent: string | null | undefined): string 
 /**
  * Everything the portal holds about a member, for UK GDPR access requests: account,
  * organisation, directory profile (with what it shows), security set-up (facts only),
- * sessions and the audit entries of their own actions. Never a password hash, session id or secret, TOTP key or recovery code.
+ * passkeys (names and dates), sessions and the audit entries of their own actions. Never a password hash, session id or
+ * secret, TOTP key, recovery code or passkey key.
  */
 export async function exportMyData(db: Database, userId: number, currentSessionId: string | null = null, now = new Date()) {
   const user = await findUserById(db, userId);
@@ -214,6 +216,8 @@ export async function exportMyData(db: Database, userId: number, currentSessionI
       authenticatorAppEnrolled: Boolean(totp),
       authenticatorAppEnrolledAt: iso(totp?.createdAt),
       unusedRecoveryCodes: await unusedRecoveryCodeCount(db, userId),
+      // Names and dates only: the public keys and credential ids are the device's, not facts about the member.
+      passkeys: (await listPasskeys(db, userId)).map((p) => ({ name: p.name, addedAt: iso(p.createdAt), lastUsedAt: iso(p.lastUsedAt) })),
     },
     sessions: ownSessions.map((s) => ({
       signedInAt: iso(s.createdAt),

@@ -4,7 +4,7 @@
  * stays, in `eraseIn`, whoever asks:
  *
  * - Gone: their name, email address, password, directory profile, authenticator key,
- *   recovery codes, sessions, notifications, notification settings (watching,
+ *   passkeys, recovery codes, sessions, notifications, notification settings (watching,
  *   muting), email settings, known browsers, their mail in the outbox (sent or not),
  *   their private calendar feed,
  *   read positions, open reset links, the invitation that brought them in,
@@ -48,6 +48,7 @@ import { write, type Database, type Transaction } from '#lib/db.ts';
 import { refuse, type Refusal, type Result } from '#lib/result.ts';
 import { audit, auditIn } from './audit.ts';
 import { checkCredentials, type Credentials } from './reauthentication.ts';
+import { deletePasskeysIn } from './passkeys.ts';
 import { mfaThrottleKey } from './throttle.ts';
 import { findUserById } from './users.ts';
 
@@ -96,6 +97,7 @@ export async function eraseIn(tx: Transaction, target: Pick<User, 'id' | 'email'
   ]) {
     await tx.delete(table).where(eq(table.userId, id));
   }
+  await deletePasskeysIn(tx, id);
   // Their mail, sent or waiting (a message still queued is never sent), and invitations to their address.
   await tx.delete(mailOutbox).where(or(eq(mailOutbox.userId, id), eq(mailOutbox.toAddress, target.email)));
   await tx.delete(invitations).where(eq(invitations.email, target.email));

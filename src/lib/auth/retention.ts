@@ -1,5 +1,6 @@
 import { and, inArray, isNotNull, lt, or } from 'drizzle-orm';
 import { auditLog, invitations, knownBrowsers, mailOutbox, notifications, passwordResets, sessions, throttleEvents } from '#db/schema.ts';
+import { deleteExpiredChallengesIn } from './passkeys.ts';
 import { write, type Database } from '#lib/db.ts';
 import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS } from './sessions.ts';
 
@@ -44,6 +45,7 @@ export async function purgeExpired(db: Database, now = new Date()) {
       .where(and(inArray(mailOutbox.status, ['sent', 'kept', 'failed', 'skipped', 'digested']), lt(mailOutbox.doneAt, before(RETENTION.finishedMailMs))));
     const browsers = await tx.delete(knownBrowsers).where(lt(knownBrowsers.lastSeenAt, before(RETENTION.knownBrowsersMs)));
     const readNotifications = await tx.delete(notifications).where(and(isNotNull(notifications.readAt), lt(notifications.readAt, before(RETENTION.readNotificationsMs))));
+    const challenges = await deleteExpiredChallengesIn(tx, now);
     return {
       sessions: expiredSessions.rowsAffected,
       invitations: spentInvitations.rowsAffected,
@@ -53,6 +55,7 @@ export async function purgeExpired(db: Database, now = new Date()) {
       mailOutbox: mail.rowsAffected,
       knownBrowsers: browsers.rowsAffected,
       readNotifications: readNotifications.rowsAffected,
+      webauthnChallenges: challenges.rowsAffected,
     };
   });
 }

@@ -15,8 +15,8 @@ export const WRONG_PASSWORD = refuse('unauthenticated', 'The email address or pa
 /** The one answer for a wrong, used or old code. */
 export const WRONG_CODE = refuse('unauthenticated', 'That code is not right, or has been used already.');
 
-const accountKey = (email: string) => `sign-in:account:${normaliseEmail(email)}`;
-const ipKey = (ip: string) => `sign-in:ip:${ip}`;
+export const signInAccountKey = (email: string) => `sign-in:account:${normaliseEmail(email)}`;
+export const signInIpKey = (ip: string) => `sign-in:ip:${ip}`;
 
 /**
  * First step of signing in. Wrong email, wrong password and suspended account all give
@@ -24,7 +24,7 @@ const ipKey = (ip: string) => `sign-in:ip:${ip}`;
  * whether an email is registered.
  */
 export async function checkPassword(db: Database, email: string, password: string, ip: string): Promise<PasswordStepResult> {
-  const limited = await throttle(db, [accountKey(email), ipKey(ip)]);
+  const limited = await throttle(db, [signInAccountKey(email), signInIpKey(ip)]);
   if (!limited.allowed) {
     await audit(db, { actorId: null, action: 'sign-in', outcome: 'refused', ip, detail: { reason: 'throttled' } });
     return rateLimited(limited.retryAfterSeconds);
@@ -48,7 +48,7 @@ export type SecondFactorResult = Result;
 
 /** Second step: a TOTP code, or one of the member's recovery codes. Throttled like the first. */
 export async function checkSecondFactor(db: Database, user: Pick<User, 'id' | 'email'>, code: string, ip: string): Promise<SecondFactorResult> {
-  const limited = await throttle(db, [mfaThrottleKey(user.id), ipKey(ip)]);
+  const limited = await throttle(db, [mfaThrottleKey(user.id), signInIpKey(ip)]);
   if (!limited.allowed) {
     await audit(db, { actorId: user.id, action: 'sign-in-mfa', outcome: 'refused', ip, detail: { reason: 'throttled' } });
     return rateLimited(limited.retryAfterSeconds);
@@ -63,7 +63,7 @@ export async function checkSecondFactor(db: Database, user: Pick<User, 'id' | 'e
     detail: { method: /^\d{6}$/.test(compact) ? 'totp' : 'recovery-code' },
   });
   if (ok) {
-    await clearThrottle(db, accountKey(user.email));
+    await clearThrottle(db, signInAccountKey(user.email));
     await clearThrottle(db, mfaThrottleKey(user.id));
   }
   return ok ? { ok: true } : WRONG_CODE;

@@ -159,6 +159,30 @@ const authenticatorChanged: Builder<'authenticator-changed'> = async (ctx, data,
   },
 });
 
+const passkeysChanged: Builder<'passkeys-changed'> = async (ctx, data, row) => ({
+  ok: true,
+  content: {
+    subject: data.how === 'added' ? 'A passkey was added to your account' : 'A passkey was removed from your account',
+    greeting: greeting(ctx),
+    blocks: [
+      {
+        type: 'p',
+        text:
+          data.how === 'added'
+            ? `A passkey named “${data.name}” was added to your account on ${formatUkTime(row.createdAt)}. It can be used to sign in without your password.`
+            : `The passkey named “${data.name}” was removed from your account on ${formatUkTime(row.createdAt)}. It can no longer be used to sign in.`,
+      },
+      { type: 'p', text: 'If you expected this, there is nothing to do.' },
+      {
+        type: 'p',
+        // A passkey someone else added outlives a new password: it must be removed as well.
+        text: `If this was not you, remove any passkey you do not know at ${url(ctx, '/account/passkeys')}, reset your password at ${url(ctx, '/forgot')} and tell your network administrator.`,
+      },
+    ],
+    ...security(ctx),
+  },
+});
+
 const recoveryCodeUsed: Builder<'recovery-code-used'> = async (ctx, data, row) => ({
   ok: true,
   content: {
@@ -322,6 +346,7 @@ const builders: { [K in Exclude<MailKind, 'digest'>]: Builder<K> } = {
   'password-reset': passwordReset,
   'password-changed': passwordChanged,
   'authenticator-changed': authenticatorChanged,
+  'passkeys-changed': passkeysChanged,
   'recovery-code-used': recoveryCodeUsed,
   'recovery-codes-renewed': recoveryCodesRenewed,
   'new-sign-in': newSignIn,
