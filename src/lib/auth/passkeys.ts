@@ -27,7 +27,7 @@ import { isRecentlyReauthenticated, REAUTHENTICATION_NEEDED } from './reauthenti
 import type { SessionUser } from './sessions.ts';
 import { signInAccountKey, signInIpKey } from './sign-in.ts';
 import { clearThrottle, mfaThrottleKey, throttle, throttleIn } from './throttle.ts';
-import { hashToken, randomToken } from './tokens.ts';
+import { hashToken, randomToken, sameHash } from './tokens.ts';
 import { readClientData, relyingPartyOf, SUPPORTED_ALGORITHMS, verifyAssertion, verifyAttestation, type RelyingParty, type WebAuthnProblem } from './webauthn.ts';
 
 /** How long a challenge waits for its answer (the browser is told the same). */
@@ -69,23 +69,21 @@ export function fromBase64url(text: string): Uint8Array | null {
 type Binding = { purpose: 'register'; userId: number; sessionId: string } | { purpose: 'sign-in'; attempt: string | undefined };
 
 /**
- * Uses up a challenge: deletes it if it was issued for this binding, and says whether it
- * was, and still fresh. Committed on its own, before anything else is checked, so a
- * challenge never works twice, even for an answer that fails.
+ * Uses up a challenge: any answer to it deletes it, and it counts only if it was issued
+ * for this binding (this session, or this browser's attempt cookie) and is still fresh.
+ * Committed on its own, before anything else is checked, so a challenge never works
+ * twice, even after an answer that failed.
  */
 async function useChallenge(db: Database, challenge: Uint8Array, binding: Binding, now: Date): Promise<boolean> {
-  if (binding.purpose === 'sign-in' && !binding.attempt) return false;
-  const bound =
-    binding.purpose === 'register'
-      ? and(eq(webauthnChallenges.userId, binding.userId), eq(webauthnChallenges.sessionId, binding.sessionId))
-      : eq(webauthnChallenges.attemptHash, hashToken(binding.attempt!));
   const [row] = await write(db, (tx) =>
     tx
       .delete(webauthnChallenges)
-      .where(and(eq(webauthnChallenges.challengeHash, challengeKey(challenge)), eq(webauthnChallenges.purpose, binding.purpose), bound))
-      .returning({ expiresAt: webauthnChallenges.expiresAt }),
+      .where(and(eq(webauthnChallenges.challengeHash, challengeKey(challenge)), eq(webauthnChallenges.purpose, binding.purpose)))
+      .returning(),
   );
-  return Boolean(row && row.expiresAt.getTime() > now.getTime());
+  if (!row || row.expiresAt.getTime() <= now.getTime()) return false;
+  if (binding.purpose === 'register') return row.userId === binding.userId && row.sessionId === binding.sessionId;
+  return Boolean(binding.attempt && row.attemptHash && sameHash(row.attemptHash, hashToken(binding.attempt)));
 }
 
 /** Challenges never answered: removed whenever a new one is made (and by the retention job). */
