@@ -50,6 +50,10 @@ const routes: Record<string, { path: string; expect: Row }> = {
   '/account/profile': { path: '/account/profile', expect: signedIn(200) },
   '/account/authenticator': { path: '/account/authenticator', expect: signedIn(200) },
   '/account/delete': { path: '/account/delete', expect: signedIn(200) },
+  '/account/passkeys': { path: '/account/passkeys', expect: signedIn(200) },
+  // Challenges for passkeys are POST only (JSON, with their own Origin check).
+  '/account/passkey-options.json': { path: '/account/passkey-options.json', expect: everyone(405) },
+  '/login/passkey-options.json': { path: '/login/passkey-options.json', expect: everyone(405) },
   '/admin': { path: '/admin', expect: adminsOnly },
   '/admin/members': { path: '/admin/members', expect: adminsOnly },
   '/admin/members/[id]': { path: '/admin/members/1', expect: adminsOnly },
@@ -139,6 +143,11 @@ const actions: Record<string, { form: Record<string, string>; expect: Row }> = {
   // Well-formed but wrong: a signed-in member gets the form back (400), anyone else 401.
   'accounts.reauthenticate': { form: { password: 'not the password', code: '123456' }, expect: memberAction(400) },
   'accounts.moveAuthenticator': { form: { pending: 'not-a-sealed-key', code: '123456' }, expect: memberAction(400) },
+  // Passkeys: adding and removing need a confirmed member (an empty form is refused after the door);
+  // signing in with one is public, and bytes that are not a passkey's answer change nothing.
+  'accounts.addPasskey': { form: {}, expect: memberAction(400) },
+  'accounts.removePasskey': { form: {}, expect: memberAction(400) },
+  'accounts.signInWithPasskey': { form: { credentialId: 'AAAA', clientDataJSON: 'AAAA', authenticatorData: 'AAAA', signature: 'AAAA' }, expect: everyone(401) },
   'accounts.deleteAccount': { form: { password: 'not the password', code: '123456', confirmation: 'DELETE' }, expect: memberAction(400) },
   // Every field of a profile is optional: an empty form saves an empty profile.
   'profiles.save': { form: {}, expect: memberAction(200) },

@@ -1,5 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,18 @@ import { e2eBuild } from './test-content.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+/** A port nobody is listening on now, to serve on and to name in SITE_URL before the server starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 /**
  * Builds the portal with the test fixtures added (test-content.ts) if the sources
  * changed, gives it a fresh migrated database with the demo data, and serves the real
@@ -27,6 +40,11 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export default async function globalSetup() {
   assertChromium();
   ensureBuilt(root, process.env, e2eBuild);
+  // SITE_URL names the served port on localhost: passkeys are checked against SITE_URL's
+  // origin and host name (WebAuthn refuses an IP address as the relying party), so
+  // passkeys.spec.ts browses http://localhost:<port>. Links in mail point there too.
+  const port = await freePort();
+  process.env.SITE_URL = `http://localhost:${port}`;
   const databaseUrl = `file:${join(mkdtempSync(join(tmpdir(), 'nmsn-e2e-')), 'portal.db')}`;
   process.env.DATABASE_URL = databaseUrl;
   process.env.TOTP_ENCRYPTION_KEY = randomBytes(32).toString('base64');
@@ -50,8 +68,8 @@ export default async function globalSetup() {
     root,
     db,
     host: '127.0.0.1',
-    port: 0,
-    publicOrigin: new URL('http://localhost:4321'),
+    port,
+    publicOrigin: new URL(process.env.SITE_URL),
     contentDir: process.env.CONTENT_DIR,
     buildsDir,
     firstBuild: e2eBuild,
