@@ -14,6 +14,7 @@ import { audit } from '#lib/auth/audit.ts';
 import { findUserByEmail } from '#lib/auth/users.ts';
 import { currentStep, totpCode } from '#lib/auth/totp.ts';
 import { cliActor, formatUtc } from '#lib/admin/common.ts';
+import { anotherAdministrator, CONFIRMATION_WORD, eraseMember } from '#lib/auth/erasure.ts';
 import { createResetLink, inviteMember, inviteInputSchema, listMembers, resetSecondFactor, suspendMember } from '#lib/admin/members.ts';
 import { createOrganisation, findOrganisationByName, organisationInputSchema } from '#lib/admin/organisations.ts';
 import { regionKeys } from '#lib/content/taxonomy.ts';
@@ -35,9 +36,13 @@ Commands:
   suspend --email E
         Suspends a member and ends all their sessions.
   reset-second-factor --email E
-        Removes a member's authenticator app and recovery codes and ends their
-        sessions; they set up a new app at their next sign-in. Check who is asking
-        first (docs/administration.md).
+        Removes a member's authenticator app, recovery codes and passkeys, stops their
+        calendar feed and ends their sessions; they set up a new app at their next
+        sign-in. Check who is asking first (docs/administration.md).
+  erase --email E --confirm DELETE [--delete-posts]
+        Erases a member's account (UK GDPR erasure): personal data deleted, the account
+        kept as "Former member" so their posts stay; --delete-posts deletes their posts
+        too, when they asked for that. Cannot be undone. (Also: erase E --confirm DELETE.)
   demo-code
         Prints the current security code of the demo accounts (not in production).
   help
@@ -200,6 +205,25 @@ const commands: Record<string, (args: string[], db: () => Promise<Database>) => 
     if (!result.ok) throw new Failure(result.message);
     console.log(`${user.displayName} <${user.email}>: authenticator app and recovery codes removed; ${result.sessionsEnded} ${result.sessionsEnded === 1 ? 'session was' : 'sessions were'} ended.`);
     console.log('They will set up a new app when they next sign in with their password.');
+  },
+
+  async erase(args, db) {
+    // The address may come as --email E or on its own (erase E …).
+    const first = args[0] && !args[0].startsWith('-') ? ['--email', ...args] : args;
+    const v = parse('erase', first, { email: { type: 'string' }, confirm: { type: 'string' }, 'delete-posts': { type: 'boolean' } }, ['email']) as { email?: string; confirm?: string; 'delete-posts'?: boolean };
+    const email = checkEmail('erase', v.email!);
+    // As on the web, the word must be typed: an erasure cannot be undone.
+    if (v.confirm !== CONFIRMATION_WORD) throw new UsageError(`erase: add --confirm ${CONFIRMATION_WORD} to erase ${email} (it cannot be undone)`);
+    const database = await db();
+    const user = await memberByEmail(database, email);
+    if (user.role === 'admin' && user.status === 'active' && !(await anotherAdministrator(database, user.id))) {
+      throw new Failure(`${user.email} is the only administrator. Make another member an administrator first, so that the network keeps one.`);
+    }
+    const removePosts = v['delete-posts'] === true;
+    const result = await eraseMember(database, { userId: null, ip: null, by: 'administrator', via: 'cli' }, { userId: user.id, confirmation: CONFIRMATION_WORD, removePosts });
+    if (!result.ok) throw new Failure(result.message);
+    console.log(`${user.displayName} <${user.email}> is erased: the account is now Former member #${user.id}; ${result.sessionsEnded} ${result.sessionsEnded === 1 ? 'session was' : 'sessions were'} ended.`);
+    console.log(removePosts ? `${result.postsRemoved} ${result.postsRemoved === 1 ? 'post was' : 'posts were'} deleted.` : 'Their posts stay, shown as by Former member (erase them later from /admin/members/<id> if they ask).');
   },
 
   async 'demo-code'(args) {

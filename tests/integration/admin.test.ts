@@ -398,6 +398,41 @@ describe('npm run admin', () => {
     }
   });
 
+  it('erase erases a member, audited as the command line, after --confirm DELETE; never the only administrator', async () => {
+    const cliDb = await openDatabase({ DATABASE_URL: env.DATABASE_URL });
+    try {
+      const org = await cliDb.select().from(organisations).get();
+      const [erin] = await write(cliDb, (tx) => tx.insert(users).values({ email: 'erin@example.org', displayName: 'Erin Example', role: 'member', organisationId: org!.id, passwordHash: 'x' }).returning());
+      const { token } = await createSession(cliDb, erin!.id, { mfaVerified: true });
+
+      const unconfirmed = cli('erase', '--email', 'erin@example.org');
+      expect(unconfirmed.code).toBe(2);
+      expect(unconfirmed.err).toContain('add --confirm DELETE to erase erin@example.org');
+      expect(cli('erase', 'erin@example.org', '--confirm', 'delete').code).toBe(2);
+      expect((await cliDb.select().from(users).where(eq(users.id, erin!.id)).get())?.status).toBe('active');
+
+      const run = cli('erase', 'Erin@Example.org', '--confirm', 'DELETE');
+      expect(run.code, run.err).toBe(0);
+      expect(run.out).toContain(`Erin Example <erin@example.org> is erased: the account is now Former member #${erin!.id}; 1 session was ended.`);
+      expect(await cliDb.select().from(users).where(eq(users.id, erin!.id)).get()).toMatchObject({ status: 'erased', displayName: 'Former member', email: `erased:${erin!.id}` });
+      expect((await validateSessionToken(cliDb, token)).session).toBeNull();
+      const [row] = await cliDb.select().from(auditLog).where(and(eq(auditLog.action, 'account-erase'), eq(auditLog.targetId, String(erin!.id)))).all();
+      expect(row).toMatchObject({ actorId: null, outcome: 'success', detail: { by: 'administrator', via: 'cli', postsRemoved: 0, sessionsEnded: 1 } });
+
+      // Gone already, or never there: exit 1.
+      expect(cli('erase', '--email', 'erin@example.org', '--confirm', 'DELETE')).toMatchObject({ code: 1, err: 'No member has the email address erin@example.org.\n' });
+      // Ann is the only administrator here: the network must keep one.
+      const admins = await cliDb.select().from(users).where(and(eq(users.role, 'admin'), eq(users.status, 'active'))).all();
+      expect(admins.map((a) => a.email)).toEqual(['ann@example.org']);
+      const last = cli('erase', '--email', 'ann@example.org', '--confirm', 'DELETE');
+      expect(last.code).toBe(1);
+      expect(last.err).toContain('is the only administrator');
+      expect((await cliDb.select().from(users).where(eq(users.email, 'ann@example.org')).get())?.status).toBe('active');
+    } finally {
+      cliDb.$client.close();
+    }
+  });
+
   it('demo-code prints a 6-digit code, and refuses in production', () => {
     const run = cli('demo-code');
     expect(run.code).toBe(0);

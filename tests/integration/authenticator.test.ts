@@ -16,6 +16,7 @@ import { moveAuthenticator, openPendingEnrolment, sealPendingEnrolment } from '#
 import { isRecentlyReauthenticated, reauthenticate, REAUTHENTICATION_WINDOW_MS } from '#lib/auth/reauthentication.ts';
 import { regenerateRecoveryCodes, unusedRecoveryCodeCount } from '#lib/auth/recovery-codes.ts';
 import { createSession, validateSessionToken } from '#lib/auth/sessions.ts';
+import { calendarFeedOf, createCalendarFeed, memberForCalendarToken } from '#lib/events/feeds.ts';
 import { currentStep, hasTotp, newTotpKey, saveTotpKey, totpCode, verifyUserTotp } from '#lib/auth/totp.ts';
 import { createTestUser, freshDatabase, type TestDatabase } from './helpers.ts';
 
@@ -124,9 +125,10 @@ describe('moving the authenticator app to a new phone', () => {
 });
 
 describe('an administrator resets a member’s second factor', () => {
-  it('removes the app and recovery codes, ends every session, audits it and tells the member', async () => {
+  it('removes the app and recovery codes, stops the calendar feed, ends every session, audits it and tells the member', async () => {
     const { user, token } = await enrolledMember();
     const other = await createSession(t.db, user.id, { mfaVerified: false });
+    const feed = await createCalendarFeed(t.db, user.id, null);
     const result = await resetSecondFactor(t.db, webActor(admin), { userId: user.id });
     expect(result).toMatchObject({ ok: true, sessionsEnded: 2 });
     expect(await hasTotp(t.db, user.id)).toBe(false);
@@ -134,8 +136,11 @@ describe('an administrator resets a member’s second factor', () => {
     expect((await validateSessionToken(t.db, token)).session).toBeNull();
     expect((await validateSessionToken(t.db, other.token)).session).toBeNull();
     expect(await audits(user.id, 'member-mfa-reset')).toEqual([
-      expect.objectContaining({ actorId: admin.id, outcome: 'success', detail: { hadApp: true, recoveryCodesRemoved: 10, sessionsEnded: 2 } }),
+      expect.objectContaining({ actorId: admin.id, outcome: 'success', detail: { hadApp: true, recoveryCodesRemoved: 10, passkeysRemoved: 0, sessionsEnded: 2 } }),
     ]);
+    // The private calendar feed's address may be on the lost phone too: it stops working.
+    expect(await memberForCalendarToken(t.db, feed)).toBeNull();
+    expect(await calendarFeedOf(t.db, user.id)).toBeNull();
     expect(await mailTo(user.id)).toEqual([{ kind: 'authenticator-changed', payload: { how: 'reset-by-administrator' }, status: 'queued' }]);
   });
 

@@ -12,6 +12,8 @@ process.env.TOTP_ENCRYPTION_KEY ??= randomBytes(32).toString('base64');
 import {
   auditLog,
   calendarFeeds,
+  keptVersions,
+  passkeys,
   categories,
   categorySubscriptions,
   invitations,
@@ -81,7 +83,9 @@ type MembersTable =
   | typeof mailKindSettings
   | typeof mailPreferences
   | typeof knownBrowsers
-  | typeof calendarFeeds;
+  | typeof calendarFeeds
+  | typeof keptVersions
+  | typeof passkeys;
 const rowsFor = async (table: MembersTable, userId: number) =>
   (await t.db.select().from(table).where(eq(table.userId, userId)).all()).length;
 const ftsHits = async (word: string) => Number((await t.db.$client.execute({ sql: 'select count(*) as n from posts_fts where posts_fts match ?', args: [word] })).rows[0]!.n);
@@ -134,6 +138,14 @@ describe('a member deletes their own account', () => {
       await tx.insert(knownBrowsers).values({ userId: m.user.id, tokenHash: Buffer.alloc(32, 1), firstSeenAt: new Date(), lastSeenAt: new Date() });
     });
     await createCalendarFeed(t.db, m.user.id, null);
+    // A draft the browser editor kept for them (a refused save), and one of someone else's that stays.
+    await write(t.db, (tx) =>
+      tx.insert(keptVersions).values([
+        { path: 'guides/a.mdx', reason: 'conflict', userId: m.user.id, content: Buffer.from('my unsaved words') },
+        { path: 'guides/a.mdx', reason: 'rollback', userId: admin.id, content: Buffer.from('the administrator’s words') },
+      ]),
+    );
+    await write(t.db, (tx) => tx.insert(passkeys).values({ userId: m.user.id, credentialId: Buffer.alloc(16, 7), algorithm: -7, publicKey: Buffer.alloc(65), name: 'Phone' }));
     // Their invitation was emailed to their address.
     expect(await t.db.select().from(mailOutbox).where(eq(mailOutbox.toAddress, m.email)).all()).not.toEqual([]);
     const result = await eraseOwnAccount(t.db, m.user.id, { password: PASSWORD, code: m.codes[0]!, confirmation: ' DELETE ' }, '192.0.2.44');
@@ -143,9 +155,10 @@ describe('a member deletes their own account', () => {
     expect(row).toMatchObject({ displayName: FORMER_MEMBER, status: 'erased', passwordHash: '', lastSeenAt: null });
     expect(row.email).not.toContain('@');
     expect(row.erasedAt).toBeInstanceOf(Date);
-    for (const table of [sessions, totpCredentials, recoveryCodes, memberProfiles, notifications, threadSubscriptions, categorySubscriptions, readStates, mailOutbox, mailKindSettings, mailPreferences, knownBrowsers, calendarFeeds]) {
+    for (const table of [sessions, totpCredentials, recoveryCodes, memberProfiles, notifications, threadSubscriptions, categorySubscriptions, readStates, mailOutbox, mailKindSettings, mailPreferences, knownBrowsers, calendarFeeds, keptVersions, passkeys]) {
       expect(await rowsFor(table, m.user.id)).toBe(0);
     }
+    expect((await t.db.select().from(keptVersions).all()).map((k) => k.userId)).toEqual([admin.id]);
     // Their mail is gone too: the recovery code just used queued a message, and nothing is left to send or to read.
     expect(await t.db.select().from(mailOutbox).where(eq(mailOutbox.toAddress, m.email)).all()).toEqual([]);
     expect(await t.db.select().from(invitations).where(eq(invitations.email, m.email)).all()).toEqual([]);

@@ -347,7 +347,7 @@ export async function createResetLink(db: Database, actor: Actor, input: { userI
 /**
  * Resets a member's second factor when they have lost it (after the administrator has
  * checked who they are: docs/administration.md). In one write: their authenticator key,
- * recovery codes and passkeys are removed, every session they have ends, it is audited and the
+ * recovery codes and passkeys are removed, their private calendar feed address stops, every session they have ends, it is audited and the
  * member is told. Their next sign-in, with their password, goes straight to setting up a
  * new app. Never one's own account.
  */
@@ -362,6 +362,8 @@ export async function resetSecondFactor(db: Database, actor: Actor, input: { use
     const codes = await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, target.id));
     // A lost phone may be the device holding a passkey: the member starts again from password and a new app.
     const passkeysRemoved = await deletePasskeysIn(tx, target.id);
+    // Whoever has the lost phone may have the calendar feed's address on it too.
+    await deleteCalendarFeed(tx, target.id);
     const ended = await tx.delete(sessions).where(eq(sessions.userId, target.id));
     const detail = { hadApp: app.rowsAffected > 0, recoveryCodesRemoved: codes.rowsAffected, passkeysRemoved, sessionsEnded: ended.rowsAffected };
     await auditIn(tx, { actorId: actor.userId, action, outcome: 'success', targetType: 'user', targetId: target.id, ip: actor.ip, detail: withVia(actor, detail) }, now);

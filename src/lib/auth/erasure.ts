@@ -6,7 +6,7 @@
  * - Gone: their name, email address, password, directory profile, authenticator key,
  *   passkeys, recovery codes, sessions, notifications, notification settings (watching,
  *   muting), email settings, known browsers, their mail in the outbox (sent or not),
- *   their private calendar feed,
+ *   their private calendar feed, the drafts the browser editor kept for them,
  *   read positions, open reset links, the invitation that brought them in,
  *   their throttle counters, and their email address wherever the audit log quoted it.
  *   (Drafts of posts live only in the browser; the response that confirms the deletion
@@ -25,6 +25,7 @@ import {
   calendarFeeds,
   categorySubscriptions,
   invitations,
+  keptVersions,
   knownBrowsers,
   mailKindSettings,
   mailOutbox,
@@ -98,6 +99,9 @@ export async function eraseIn(tx: Transaction, target: Pick<User, 'id' | 'email'
     await tx.delete(table).where(eq(table.userId, id));
   }
   await deletePasskeysIn(tx, id);
+  // Their text that the browser editor kept rather than wrote (a refused save, work a
+  // rollback replaced): drafts held on the server, theirs alone.
+  await tx.delete(keptVersions).where(eq(keptVersions.userId, id));
   // Their mail, sent or waiting (a message still queued is never sent), and invitations to their address.
   await tx.delete(mailOutbox).where(or(eq(mailOutbox.userId, id), eq(mailOutbox.toAddress, target.email)));
   await tx.delete(invitations).where(eq(invitations.email, target.email));
@@ -144,7 +148,7 @@ export async function removePostsIn(tx: Transaction, authorId: number, by: numbe
 const notFound = refuse('not-found', 'That member does not exist, or has been erased already.');
 
 /** Whether another active administrator would remain: the network must always keep one. */
-async function anotherAdministrator(db: Database, userId: number): Promise<boolean> {
+export async function anotherAdministrator(db: Database, userId: number): Promise<boolean> {
   const other = await db.select({ id: users.id }).from(users).where(and(eq(users.role, 'admin'), eq(users.status, 'active'), ne(users.id, userId))).limit(1).get();
   return Boolean(other);
 }
