@@ -88,7 +88,7 @@ export class TestAuthenticator {
   authenticatorData(o: { rpId?: string; flags: number; counter: number; attested?: boolean }): Buffer {
     const counter = Buffer.alloc(4);
     counter.writeUInt32BE(o.counter);
-    const parts = [sha256(o.rpId ?? this.rp.id), Buffer.from([o.flags | (o.attested ? FLAGS.AT : 0)]), counter];
+    const parts: Uint8Array[] = [sha256(o.rpId ?? this.rp.id), Buffer.from([o.flags | (o.attested ? FLAGS.AT : 0)]), counter];
     if (o.attested) {
       const length = Buffer.alloc(2);
       length.writeUInt16BE(this.credentialId.length);

@@ -347,8 +347,8 @@ export async function createResetLink(db: Database, actor: Actor, input: { userI
 /**
  * Resets a member's second factor when they have lost it (after the administrator has
  * checked who they are: docs/administration.md). In one write: their authenticator key,
- * recovery codes and passkeys are removed, their private calendar feed address stops, every session they have ends, it is audited and the
- * member is told. Their next sign-in, with their password, goes straight to setting up a
+ * recovery codes and passkeys are removed, their private calendar feed address stops,
+ * every session they have ends, it is audited and the member is told. Their next sign-in, with their password, goes straight to setting up a
  * new app. Never one's own account.
  */
 export async function resetSecondFactor(db: Database, actor: Actor, input: { userId: number }, now = new Date()): Promise<Result<{ member: User; sessionsEnded: number }>> {

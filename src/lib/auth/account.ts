@@ -164,9 +164,9 @@ export function describeUserAgent(userAgent: string | null | undefined): string 
 
 /**
  * Everything the portal holds about a member, for UK GDPR access requests: account,
- * organisation, directory profile (with what it shows), security set-up (facts only),
- * passkeys (names and dates), sessions and the audit entries of their own actions. Never a password hash, session id or
- * secret, TOTP key, recovery code or passkey key.
+ * organisation, directory profile (with what it shows), security set-up (facts only,
+ * passkeys by name and dates), sessions and the audit entries of their own actions.
+ * Never a password hash, session id or secret, TOTP key, recovery code or passkey key.
  */
 export async function exportMyData(db: Database, userId: number, currentSessionId: string | null = null, now = new Date()) {
   const user = await findUserById(db, userId);

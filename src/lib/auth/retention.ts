@@ -1,7 +1,7 @@
 import { and, inArray, isNotNull, lt, or } from 'drizzle-orm';
 import { auditLog, invitations, knownBrowsers, mailOutbox, notifications, passwordResets, sessions, throttleEvents } from '#db/schema.ts';
-import { deleteExpiredChallengesIn } from './passkeys.ts';
 import { write, type Database } from '#lib/db.ts';
+import { deleteExpiredChallengesIn } from './passkeys.ts';
 import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS } from './sessions.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
