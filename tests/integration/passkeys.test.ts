@@ -102,6 +102,20 @@ describe('adding a passkey', () => {
     expect(mail).toEqual([{ kind: 'passkeys-changed', payload: { how: 'added', name: 'Work laptop' } }]);
   });
 
+  it('keeps keys whose coordinates start with a zero byte, and they sign in (1 key in 128)', async () => {
+    for (const coordinate of ['x', 'y'] as const) {
+      let device: TestAuthenticator;
+      do device = new TestAuthenticator('ES256', rp);
+      while (Buffer.from(device.publicKey.export({ format: 'jwk' })[coordinate]!, 'base64url')[0] !== 0);
+      const member = await confirmedMember();
+      const options = await registrationOptions(t.db, member, rp);
+      if (!options.ok) throw new Error();
+      expect(await addPasskey(t.db, member, { name: 'Phone', ...device.register(options.options.challenge) }, rp, IP)).toMatchObject({ ok: true });
+      const { attempt, challenge, ip } = await signInChallenge();
+      expect(await signInWithPasskey(t.db, device.assert(challenge, null), attempt, rp, ip), coordinate).toMatchObject({ ok: true });
+    }
+  });
+
   it('accepts RS256 keys as well', async () => {
     const { passkeyId } = await memberWithPasskey('RS256');
     expect((await passkeyRow(passkeyId))!.algorithm).toBe(-257);

@@ -135,7 +135,7 @@ function encodePublicKey(key: COSEPublicKey): { algorithm: PasskeyAlgorithm; byt
       const point = new ECDSAPublicKey(p256, x, y);
       // Refuses a point that is not on the curve.
       if (!p256.isOnCurve(point)) return null;
-      return { algorithm, bytes: point.encodeSEC1Uncompressed() };
+      return { algorithm, bytes: sec1Uncompressed(x, y) };
     }
     if (algorithm === coseAlgorithmRS256) {
       const { n, e } = key.rsa();
@@ -147,6 +147,19 @@ function encodePublicKey(key: COSEPublicKey): { algorithm: PasskeyAlgorithm; byt
     // A key that claims a type it does not have.
   }
   return null;
+}
+
+/**
+ * 0x04 ‖ x ‖ y, each 32 bytes. Not ECDSAPublicKey.encodeSEC1Uncompressed(): in
+ * @oslojs/crypto 1.0 it does not pad y, so a key whose y starts with a zero byte (1 in
+ * 256) was stored wrong and its every signature refused (found by the e2e suite).
+ */
+function sec1Uncompressed(x: bigint, y: bigint): Uint8Array {
+  const bytes = new Uint8Array(65);
+  bytes[0] = 0x04;
+  const hex = (n: bigint) => n.toString(16).padStart(64, '0');
+  bytes.set(Buffer.from(hex(x) + hex(y), 'hex'), 1);
+  return bytes;
 }
 
 function keyAlgorithm(key: COSEPublicKey): PasskeyAlgorithm | null {
