@@ -50,3 +50,30 @@ test('words typed before the search script has loaded are kept and searched', as
   await expect(page.getByRole('status')).toContainText('results for “safeguarding”', { timeout: 10_000 });
   await expect(page.getByRole('main').getByRole('searchbox')).toHaveValue('safeguarding');
 });
+
+/** The page's cumulative layout shift so far, as Chromium measures it (shifts right after input excluded). */
+async function watchLayoutShift(page: import('@playwright/test').Page) {
+  await page.addInitScript(() => {
+    const w = window as unknown as { layoutShift: number };
+    w.layoutShift = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as unknown as { hadRecentInput: boolean; value: number }[]) if (!entry.hadRecentInput) w.layoutShift += entry.value;
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+  return () => page.evaluate(() => (window as unknown as { layoutShift: number }).layoutShift);
+}
+
+for (const viewport of [
+  { name: 'a phone', width: 412, height: 823 },
+  { name: 'a desktop', width: 1350, height: 940 },
+]) {
+  test(`results arriving after the page loads do not move it (layout shift under 0.1 on ${viewport.name})`, async ({ page }) => {
+    await page.setViewportSize(viewport);
+    const layoutShift = await watchLayoutShift(page);
+    await page.goto('/search?q=referral');
+    await expect(page.getByRole('status')).toContainText(/results? for/);
+    await expect(page.locator('.results > li').first()).toBeVisible();
+    await page.waitForTimeout(500); // fragments that load late
+    expect(await layoutShift()).toBeLessThanOrEqual(0.1);
+  });
+}

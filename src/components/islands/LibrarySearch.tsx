@@ -86,11 +86,7 @@ export default function LibrarySearch({
   const [state, setState] = useState<State>({ status: 'idle' });
   const searchRun = useRef(0);
   const queryBox = useRef<HTMLInputElement>(null);
-  // False in the server-rendered HTML, so a browser without JavaScript keeps the notice below.
-  const [hydrated, setHydrated] = useState(false);
-
   useEffect(() => {
-    setHydrated(true);
     const initial = readUrl(groups);
     // Words typed before this ran (the box works before hydration) win over an empty address.
     setQuery((typed) => initial.query || typed || queryBox.current?.value || '');
@@ -152,7 +148,8 @@ export default function LibrarySearch({
 
   return (
     <div className="library-search">
-      {!hydrated && (
+      {/* Only without JavaScript: a notice removed at hydration would move the page (layout shift). */}
+      <noscript>
         <div className="notice">
           <p>Search needs JavaScript, which is turned off or blocked in your browser. You can still browse everything:</p>
           <ul>
@@ -160,7 +157,7 @@ export default function LibrarySearch({
             <li><a href="/topics">All topics</a></li>
           </ul>
         </div>
-      )}
+      </noscript>
       <form className="search-form" role="search" action={action} method="get" onSubmit={onSubmit}>
         <label htmlFor={`${id}-q`}>{label}</label>
         <div className="search-form__row">
@@ -178,10 +175,11 @@ export default function LibrarySearch({
       </form>
 
       <div className="search-layout">
-        {api && (
-          <div className="search-filters">
-            <h2 className="visually-hidden">Filter results</h2>
-            {groups.map(({ key, legend, values: fixed }) => {
+        {/* Always there, so the results do not move across when the filters arrive. */}
+        <div className="search-filters">
+          {api && <h2 className="visually-hidden">Filter results</h2>}
+          {api &&
+            groups.map(({ key, legend, values: fixed }) => {
               const values = fixed ? [...fixed] : Object.keys(available[key] ?? {}).sort();
               if (!values.length) return null;
               return (
@@ -204,8 +202,7 @@ export default function LibrarySearch({
                 </fieldset>
               );
             })}
-          </div>
-        )}
+        </div>
 
         <div className="search-results">
           <p role="status" className="search-status">{statusText}</p>
