@@ -86,7 +86,15 @@ export default function LibrarySearch({
   const [state, setState] = useState<State>({ status: 'idle' });
   const searchRun = useRef(0);
   const queryBox = useRef<HTMLInputElement>(null);
+  // False in the server-rendered HTML, so a browser without JavaScript keeps the notice below.
+  const [hydrated, setHydrated] = useState(false);
+  // The filters start folded away (a phone shows "Filter results" to open them) and open
+  // themselves on a wide screen, where they have a column of their own. Either way the
+  // results never move when the filters arrive.
+  const [wide, setWide] = useState(false);
   useEffect(() => {
+    setHydrated(true);
+    setWide(window.matchMedia('(min-width: 48rem)').matches);
     const initial = readUrl(groups);
     // Words typed before this ran (the box works before hydration) win over an empty address.
     setQuery((typed) => initial.query || typed || queryBox.current?.value || '');
@@ -148,16 +156,6 @@ export default function LibrarySearch({
 
   return (
     <div className="library-search">
-      {/* Only without JavaScript: a notice removed at hydration would move the page (layout shift). */}
-      <noscript>
-        <div className="notice">
-          <p>Search needs JavaScript, which is turned off or blocked in your browser. You can still browse everything:</p>
-          <ul>
-            {browseLinks.map((l) => <li key={l.href}><a href={l.href}>{l.label}</a></li>)}
-            <li><a href="/topics">All topics</a></li>
-          </ul>
-        </div>
-      </noscript>
       <form className="search-form" role="search" action={action} method="get" onSubmit={onSubmit}>
         <label htmlFor={`${id}-q`}>{label}</label>
         <div className="search-form__row">
@@ -175,9 +173,9 @@ export default function LibrarySearch({
       </form>
 
       <div className="search-layout">
-        {/* Always there, so the results do not move across when the filters arrive. */}
-        <div className="search-filters">
-          {api && <h2 className="visually-hidden">Filter results</h2>}
+        <details className="search-filters" open={wide}>
+          <summary>Filter results</summary>
+          {wide && <h2 className="visually-hidden">Filter results</h2>}
           {api &&
             groups.map(({ key, legend, values: fixed }) => {
               const values = fixed ? [...fixed] : Object.keys(available[key] ?? {}).sort();
@@ -202,10 +200,20 @@ export default function LibrarySearch({
                 </fieldset>
               );
             })}
-        </div>
+        </details>
 
         <div className="search-results">
           <p role="status" className="search-status">{statusText}</p>
+          {/* In the results' room (kept by CSS), so its going at hydration moves nothing. */}
+          {!hydrated && (
+            <div className="notice">
+              <p>Search needs JavaScript, which is turned off or blocked in your browser. You can still browse everything:</p>
+              <ul>
+                {browseLinks.map((l) => <li key={l.href}><a href={l.href}>{l.label}</a></li>)}
+                <li><a href="/topics">All topics</a></li>
+              </ul>
+            </div>
+          )}
           {state.status === 'done' && state.total === 0 && (
             <div className="no-results">
               <p>Nothing matched. Try fewer or different words, remove a filter, or browse:</p>
