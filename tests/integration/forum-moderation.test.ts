@@ -205,7 +205,11 @@ describe('hiding', () => {
     const views = await listPosts(db, thread.id, 1);
     const asMember = presentPosts(author, views);
     expect(asMember[1]!.moderation).toEqual({ state: 'hidden', showContent: false });
-    expect(asMember[1]!.post).toMatchObject({ raw: '', html: '', hiddenReason: null, postNumber: 2 });
+    expect(asMember[1]!.post).toMatchObject({ html: '', hiddenReason: null, postNumber: 2 });
+    // A thread page never reads the Markdown; a caller that did (with the whole row) gets it emptied too.
+    expect(asMember[1]!.post).not.toHaveProperty('raw');
+    const fullRow = await db.select().from(posts).where(eq(posts.id, reply.post.id)).get();
+    expect(presentPosts(author, [{ post: fullRow! }])[0]!.post).toMatchObject({ raw: '', html: '' });
     expect(JSON.stringify(asMember)).not.toContain('shearwater');
     expect(asMember[0]!.moderation).toEqual({ state: 'visible' });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatCount } from '#lib/numbers.ts';
 
 export const TITLE_MIN = 5;
 export const TITLE_MAX = 150;
@@ -18,7 +19,7 @@ export const bodySchema = z
   .string()
   .trim()
   .min(1, 'Write something before posting')
-  .max(BODY_MAX, `Keep a post to ${BODY_MAX.toLocaleString('en-GB')} characters or fewer`);
+  .max(BODY_MAX, `Keep a post to ${formatCount(BODY_MAX)} characters or fewer`);
 
 /** A URL part made from a title: lower-case words joined by hyphens. */
 export function slugify(title: string): string {

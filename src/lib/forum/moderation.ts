@@ -271,6 +271,9 @@ export async function restorePost(db: Database, actor: ModerationActor, input: {
 
 // ─── What a viewer gets of a hidden post ─────────────────────────────────────
 
+/** What presentPost reads and empties: the text and why it was hidden. */
+type HideablePost = Pick<Post, 'html' | 'hiddenAt' | 'hiddenReason' | 'hiddenBy'> & { raw?: string };
+
 export type PostModerationState =
   | { state: 'visible' }
   /** A member's view: the post's place and number, no text, no reason. */
@@ -283,16 +286,18 @@ export type PostModerationState =
  * and date (so the thread reads in order) but its text is emptied here, in the data, so
  * no template can show it by mistake.
  */
-export function presentPost<V extends { post: Post }>(actor: Pick<ForumActor, 'role'>, view: V): V & { moderation: PostModerationState } {
+export function presentPost<V extends { post: HideablePost }>(actor: Pick<ForumActor, 'role'>, view: V): V & { moderation: PostModerationState } {
   const { post } = view;
   if (!post.hiddenAt) return { ...view, moderation: { state: 'visible' } };
   if (canModerate(actor)) {
     return { ...view, moderation: { state: 'hidden', showContent: true, reason: post.hiddenReason, hiddenAt: post.hiddenAt, hiddenBy: post.hiddenBy } };
   }
-  return { ...view, post: { ...post, raw: '', html: '', hiddenReason: null, hiddenBy: null }, moderation: { state: 'hidden', showContent: false } };
+  // The Markdown too, when the caller read it (a thread page does not).
+  const emptied = { ...post, html: '', hiddenReason: null, hiddenBy: null, ...(post.raw === undefined ? {} : { raw: '' }) };
+  return { ...view, post: emptied, moderation: { state: 'hidden', showContent: false } };
 }
 
-export function presentPosts<V extends { post: Post }>(actor: Pick<ForumActor, 'role'>, views: V[]): (V & { moderation: PostModerationState })[] {
+export function presentPosts<V extends { post: HideablePost }>(actor: Pick<ForumActor, 'role'>, views: V[]): (V & { moderation: PostModerationState })[] {
   return views.map((view) => presentPost(actor, view));
 }
 

@@ -31,7 +31,7 @@ import {
   type Role,
   type User,
 } from '#db/schema.ts';
-import { write, type Database, type Queryable, type Transaction } from '#lib/db.ts';
+import { preparedQuery, write, type Database, type Queryable, type Transaction } from '#lib/db.ts';
 import type { ForumMailKind } from '#lib/mail/kinds.ts';
 import { enqueueMails } from '#lib/mail/outbox.ts';
 import { refuse, type Result } from '#lib/result.ts';
@@ -213,26 +213,34 @@ type Expr<T> = T | SQLWrapper;
  * not deleted, and (unless they moderate) neither the post nor its thread is hidden. A
  * post hidden after the notification was made drops out of the list and the count.
  */
-function stillVisible(member: { role: Role; organisationType: Expr<OrganisationType> }): SQL {
+function stillVisible(member: { role: Expr<Role>; organisationType: Expr<OrganisationType> }, moderator: boolean): SQL {
   const categoryOpen = canSeeCategorySql(member, { allowedRoles: categories.allowedRoles, allowedOrganisationTypes: categories.allowedOrganisationTypes });
-  const moderation = canModerate(member) ? sql`1` : and(isNull(threads.hiddenAt), isNull(posts.hiddenAt))!;
+  const moderation = moderator ? sql`1` : and(isNull(threads.hiddenAt), isNull(posts.hiddenAt))!;
   return and(categoryOpen, isNull(posts.deletedAt), moderation)!;
 }
+
+/** The count below, prepared once for members and once for moderators (who also count hidden posts). */
+const unreadCount = (moderator: boolean) =>
+  preparedQuery((db) => {
+    const organisationType = sql<OrganisationType>`(select ${organisations.type} from ${organisations} where ${organisations.id} = ${sql.placeholder('organisationId')})`;
+    return db
+      .select({ n: count() })
+      .from(notifications)
+      .innerJoin(threads, eq(threads.id, notifications.threadId))
+      .innerJoin(categories, eq(categories.id, threads.categoryId))
+      .innerJoin(posts, eq(posts.id, notifications.postId))
+      .where(and(eq(notifications.userId, sql.placeholder('userId')), isNull(notifications.readAt), stillVisible({ role: sql.placeholder('role'), organisationType }, moderator)))
+      .prepare();
+  });
+const unreadCountFor = { member: unreadCount(false), moderator: unreadCount(true) };
 
 /**
  * The header's "Notifications (N)": one COUNT over the member's unread notifications
  * (indexed by user and read time), with the same visibility as the list.
  */
 export async function countUnreadNotifications(db: Queryable, user: Pick<User, 'id' | 'role' | 'organisationId'>): Promise<number> {
-  const organisationType = sql<OrganisationType>`(select ${organisations.type} from ${organisations} where ${organisations.id} = ${user.organisationId})`;
-  const row = await db
-    .select({ n: count() })
-    .from(notifications)
-    .innerJoin(threads, eq(threads.id, notifications.threadId))
-    .innerJoin(categories, eq(categories.id, threads.categoryId))
-    .innerJoin(posts, eq(posts.id, notifications.postId))
-    .where(and(eq(notifications.userId, user.id), isNull(notifications.readAt), stillVisible({ role: user.role, organisationType })))
-    .get();
+  const query = unreadCountFor[canModerate(user) ? 'moderator' : 'member'](db);
+  const row = await query.get({ userId: user.id, role: user.role, organisationId: user.organisationId });
   return row?.n ?? 0;
 }
 
@@ -253,7 +261,7 @@ export interface NotificationItem {
 /** A page of the member's notifications, newest first, with the unread count. */
 export async function listNotifications(db: Queryable, actor: ForumActor, page = 1) {
   const actors = alias(users, 'actors');
-  const where = and(eq(notifications.userId, actor.id), stillVisible(actor));
+  const where = and(eq(notifications.userId, actor.id), stillVisible(actor, canModerate(actor)));
   const base = () =>
     db
       .select({ n: count() })

@@ -13,6 +13,7 @@ import { notFound, type ForumActor } from './access.ts';
 import { auditRefusalIn, type RequestOptions } from './audit.ts';
 import { canReadPostText, canReportPost } from './permissions.ts';
 import { findVisiblePost } from './post-edits.ts';
+import { formatCount } from '#lib/numbers.ts';
 
 export const REPORT_REASON_MIN = 5;
 export const REPORT_REASON_MAX = 1_000;
@@ -23,7 +24,7 @@ export const reportReasonSchema = z
   .string()
   .trim()
   .min(REPORT_REASON_MIN, `Say what is wrong with this post, in at least ${REPORT_REASON_MIN} characters`)
-  .max(REPORT_REASON_MAX, `Keep the reason to ${REPORT_REASON_MAX.toLocaleString('en-GB')} characters or fewer`);
+  .max(REPORT_REASON_MAX, `Keep the reason to ${formatCount(REPORT_REASON_MAX)} characters or fewer`);
 
 export type Report = typeof reports.$inferSelect;
 

@@ -1,6 +1,6 @@
 import { and, count, desc, eq, sql } from 'drizzle-orm';
 import { categories, readStates, threadSubscriptions, threads, users, type Category, type Thread } from '#db/schema.ts';
-import type { Database, Queryable, Transaction } from '#lib/db.ts';
+import { preparedQuery, type Database, type Queryable, type Transaction } from '#lib/db.ts';
 import type { ForumActor } from './access.ts';
 import { THREADS_PER_PAGE } from './limits.ts';
 import { canSeeCategorySql, canSeeThread, visibleThreadsSql } from './permissions.ts';
@@ -16,9 +16,18 @@ export interface VisibleThread {
  * be probed.
  */
 export async function findVisibleThread(db: Queryable, actor: ForumActor, threadId: number): Promise<VisibleThread | null> {
-  const row = await db.select({ thread: threads, category: categories }).from(threads).innerJoin(categories, eq(categories.id, threads.categoryId)).where(eq(threads.id, threadId)).get();
+  const row = await threadWithCategory(db).get({ threadId });
   return row && canSeeThread(actor, row.thread, row.category) ? row : null;
 }
+
+const threadWithCategory = preparedQuery((db) =>
+  db
+    .select({ thread: threads, category: categories })
+    .from(threads)
+    .innerJoin(categories, eq(categories.id, threads.categoryId))
+    .where(eq(threads.id, sql.placeholder('threadId')))
+    .prepare(),
+);
 
 /** Posting subscribes you to the thread (watching), unless you chose a level already. */
 export async function subscribeAuthor(tx: Transaction, userId: number, threadId: number): Promise<void> {

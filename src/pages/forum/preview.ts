@@ -2,6 +2,7 @@ import type { APIRoute } from 'astro';
 import { BODY_MAX } from '#lib/forum/limits.ts';
 import { renderMarkdown } from '#lib/forum/markdown.ts';
 import { findPersonalData } from '#lib/forum/safeguarding.ts';
+import { formatCount } from '#lib/numbers.ts';
 
 export const prerender = false;
 
@@ -27,9 +28,9 @@ export const POST: APIRoute = async ({ request, locals, url }) => {
     return json(415, { error: 'Send the text as JSON: {"body": "…"}.' });
   }
   const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > MAX_REQUEST_BYTES) return json(413, { error: `Keep a post to ${BODY_MAX.toLocaleString('en-GB')} characters or fewer.` });
+  if (declared > MAX_REQUEST_BYTES) return json(413, { error: `Keep a post to ${formatCount(BODY_MAX)} characters or fewer.` });
   const raw = await request.text();
-  if (raw.length > MAX_REQUEST_BYTES) return json(413, { error: `Keep a post to ${BODY_MAX.toLocaleString('en-GB')} characters or fewer.` });
+  if (raw.length > MAX_REQUEST_BYTES) return json(413, { error: `Keep a post to ${formatCount(BODY_MAX)} characters or fewer.` });
   let body: unknown;
   try {
     body = (JSON.parse(raw) as { body?: unknown }).body;
@@ -37,7 +38,7 @@ export const POST: APIRoute = async ({ request, locals, url }) => {
     return json(400, { error: 'The request was not valid JSON.' });
   }
   if (typeof body !== 'string') return json(400, { error: 'Send the text as {"body": "…"}.' });
-  if (body.length > BODY_MAX) return json(413, { error: `Keep a post to ${BODY_MAX.toLocaleString('en-GB')} characters or fewer.` });
+  if (body.length > BODY_MAX) return json(413, { error: `Keep a post to ${formatCount(BODY_MAX)} characters or fewer.` });
   const findings = findPersonalData(body).map(({ kind, label, text }) => ({ kind, label, text }));
   return json(200, { html: renderMarkdown(body), findings });
 };
