@@ -1,7 +1,8 @@
 /**
  * `npm start`: migrate the database, seed demo data into a new one (never in
  * production), build when needed, then serve the portal (the last published build, if
- * any: src/server/portal.ts), start publishing, the nightly rebuild (unless
+ * any: src/server/portal.ts) with the libraries' production builds (unless NODE_ENV
+ * names another mode), start publishing, the nightly rebuild (unless
  * NIGHTLY_REBUILD=off) and the mail worker (unless MAIL_WORKER=off), and say where and
  * how to sign in. With WEB_CONCURRENCY=N, N processes serve (src/server/cluster.ts): this
  * one prepares, then forks them. Settings come from the environment (src/lib/config.ts;
@@ -12,7 +13,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chooseLiveBuild, servePortal, type PortalOptions, type ServeRole } from '#server/portal.ts';
 import { announceLive, followerPublisher, leadPublishing, receiveRole, reportListening, runPrimary } from '#server/cluster.ts';
-import { config } from '#lib/config.ts';
+import { config, useProductionLibraries } from '#lib/config.ts';
 import { drainWrites, getDb, migrateDatabase, type Database } from '#lib/db.ts';
 import { totpEncryptionKey } from '#lib/auth/keys.ts';
 import { mailConfig } from '#lib/mail/config.ts';
@@ -56,6 +57,9 @@ async function serveHere(db: Database, options: PortalOptions, role: ServeRole &
 try {
   const settings = config(); // a bad setting stops here, with one line
   const { HOST, PORT, SITE_URL, TRUSTED_PROXIES, production, CONTENT_DIR, BUILD_OUT_DIR, BUILD_CACHE_DIR, BUILDS_DIR, NIGHTLY_REBUILD, WEB_CONCURRENCY } = settings;
+  // Production builds of React and the other libraries, whatever the portal's mode (decision 032):
+  // set before any build that loads them is imported, and inherited by the processes forked below.
+  useProductionLibraries();
   const mail = mailConfig(); // and so does production without a mail server
   totpEncryptionKey(); // fail now, not at the first sign-in, if the key is missing
   // The process's one handle (and write queue): the builds it serves and the mail worker share it (src/lib/db.ts).

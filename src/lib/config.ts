@@ -31,7 +31,17 @@ const base64Key32 = z.string().refine((v) => Buffer.from(v, 'base64').length ===
 
 export const configSchema = z
   .object({
-    /** `production`: no demo data, and TOTP_ENCRYPTION_KEY is required. */
+    /**
+     * The portal's mode. `production`: a deployment (no demo data; TOTP_ENCRYPTION_KEY,
+     * SMTP_URL and MAIL_FROM required; a build needs SITE_URL and FEEDBACK_EMAIL).
+     * `development`: a demo or a developer's copy. Default: `production` when NODE_ENV is.
+     */
+    PORTAL_ENV: optional(z.enum(['production', 'development'], { error: 'must be production or development' })),
+    /**
+     * What the libraries run as (React's server renderer among them). `npm start` sets
+     * `production` unless given another value (decision 032); when PORTAL_ENV is not
+     * set, NODE_ENV=production also makes the portal a deployment.
+     */
     NODE_ENV: optional(z.string()),
     /** The interface `npm start` listens on (`0.0.0.0` behind a load balancer). */
     HOST: z.string().min(1).default('localhost'),
@@ -82,7 +92,8 @@ export const configSchema = z
   })
   .transform((c) => {
     const SITE_URL = c.SITE_URL ?? `http://localhost:${c.PORT}`;
-    return { ...c, SITE_URL, FEEDBACK_EMAIL: c.FEEDBACK_EMAIL ?? `feedback@${new URL(SITE_URL).hostname}`, production: c.NODE_ENV === 'production' };
+    const production = (c.PORTAL_ENV ?? (c.NODE_ENV === 'production' ? 'production' : 'development')) === 'production';
+    return { ...c, SITE_URL, FEEDBACK_EMAIL: c.FEEDBACK_EMAIL ?? `feedback@${new URL(SITE_URL).hostname}`, production };
   });
 
 export type Config = z.output<typeof configSchema>;
@@ -100,15 +111,35 @@ export function loadConfig(env: Environment): Config {
 /**
  * A production build writes SITE_URL into every canonical URL, Open Graph tag, feed and
  * sitemap, and FEEDBACK_EMAIL into every feedback link; the defaults (localhost) would
- * publish nonsense. So a build with NODE_ENV=production needs both set: the one line that
- * stops it, or null. (Astro sets NODE_ENV=production itself for every build, so this is
- * asked of the environment the operator gave, before Astro starts.)
+ * publish nonsense. So a build for a deployment (PORTAL_ENV=production, or NODE_ENV=production
+ * without PORTAL_ENV) needs both set: the one line that stops it, or null. (Astro sets
+ * NODE_ENV=production itself for every build, so this is asked of the environment the
+ * operator gave, before Astro starts.)
  */
 export function productionBuildProblem(env: Environment): string | null {
-  if (env.NODE_ENV !== 'production') return null;
+  if (portalMode(env) !== 'production') return null;
   if (!env.SITE_URL) return 'Configuration error: SITE_URL is required for a production build (the public address, like https://portal.example.org)';
   if (!env.FEEDBACK_EMAIL) return 'Configuration error: FEEDBACK_EMAIL is required for a production build (where "Is this page useful?" mail goes)';
   return null;
+}
+
+/** The portal's mode as the environment gives it (PORTAL_ENV, else NODE_ENV), without validating the rest. */
+function portalMode(env: Environment): 'production' | 'development' {
+  if (env.PORTAL_ENV === 'production' || env.PORTAL_ENV === 'development') return env.PORTAL_ENV;
+  return env.NODE_ENV === 'production' ? 'production' : 'development';
+}
+
+/**
+ * `npm start` runs the libraries' production builds unless NODE_ENV names another mode:
+ * React, for one, server-renders with its development build otherwise (slower, and never
+ * meant for serving). NODE_ENV alone would also make a demo a deployment, so the portal's
+ * own mode is first written down as PORTAL_ENV: the builds this process loads (each reads
+ * the environment with its own copy of this module) and the builds it starts keep it.
+ * Call before anything loads React. Decision 032.
+ */
+export function useProductionLibraries(env: Environment = process.env): void {
+  env.PORTAL_ENV = portalMode(env);
+  if (!env.NODE_ENV) env.NODE_ENV = 'production';
 }
 
 let current: Config | undefined;

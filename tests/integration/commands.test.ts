@@ -31,8 +31,10 @@ function npm(...args: string[]) {
 }
 
 describe('the commands in the docs', () => {
-  it('npm start builds if needed, creates the database with demo data, serves the portal and says how to sign in', async () => {
-    const child = spawn('npm', ['start'], { cwd: root, env: { ...env, HOST: '127.0.0.1', PORT: '0' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  it('npm start builds if needed, creates the database with demo data, serves the portal with React’s production build and says how to sign in', async () => {
+    // The probe reports which build of React each process loads (decision 032).
+    const probe = join(root, 'tests/integration/fixtures/react-build-probe.cjs');
+    const child = spawn('npm', ['start'], { cwd: root, env: { ...env, HOST: '127.0.0.1', PORT: '0', NODE_OPTIONS: `--require ${probe}` }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.stderr.on('data', (chunk) => (out += chunk));
@@ -56,6 +58,10 @@ describe('the commands in the docs', () => {
       expect(home.status).toBe(200);
       expect(await home.text()).toContain('National Modern Slavery Network');
       expect((await fetch(new URL('/login', url))).status).toBe(200);
+      // The sign-in page renders a React island: by now the server has loaded React, in its
+      // production build, while the portal stays a demo (it said so above).
+      expect(out).toMatch(/react build \(start\.ts\): production react-dom-server/);
+      expect(out).not.toMatch(/react build \(start\.ts\): development/);
     } finally {
       // npm starts node in a process group of its own: stop the whole group.
       if (child.pid) process.kill(-child.pid, 'SIGTERM');

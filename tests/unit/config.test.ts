@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '#lib/config.ts';
+import { loadConfig, productionBuildProblem, useProductionLibraries } from '#lib/config.ts';
 
 /** The one line a bad setting stops start-up with. */
 function failure(env: Record<string, string>): string {
@@ -30,9 +30,35 @@ describe('configuration', () => {
     expect(loadConfig({ SITE_URL: '', TOTP_ENCRYPTION_KEY: '' })).toMatchObject({ SITE_URL: 'http://localhost:4321', TOTP_ENCRYPTION_KEY: undefined });
   });
 
-  it('knows production from NODE_ENV', () => {
+  it('knows production from PORTAL_ENV, else from NODE_ENV', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).production).toBe(true);
     expect(loadConfig({ NODE_ENV: 'development' }).production).toBe(false);
+    expect(loadConfig({ PORTAL_ENV: 'production' }).production).toBe(true);
+    expect(loadConfig({ PORTAL_ENV: 'development', NODE_ENV: 'production' }).production).toBe(false);
+    expect(loadConfig({ PORTAL_ENV: 'production', NODE_ENV: 'development' }).production).toBe(true);
+    expect(failure({ PORTAL_ENV: 'staging' })).toBe('Configuration error: PORTAL_ENV must be production or development');
+  });
+
+  it('npm start runs the libraries in production without making a demo a deployment (decision 032)', () => {
+    const run = (given: Record<string, string>) => {
+      const env: Record<string, string | undefined> = { ...given };
+      useProductionLibraries(env);
+      return { PORTAL_ENV: env.PORTAL_ENV, NODE_ENV: env.NODE_ENV, production: loadConfig(env).production };
+    };
+    // A demo: React and the rest in production, the portal still a demo.
+    expect(run({})).toEqual({ PORTAL_ENV: 'development', NODE_ENV: 'production', production: false });
+    // A deployment as the docs have always said to start one.
+    expect(run({ NODE_ENV: 'production' })).toEqual({ PORTAL_ENV: 'production', NODE_ENV: 'production', production: true });
+    expect(run({ PORTAL_ENV: 'production' })).toEqual({ PORTAL_ENV: 'production', NODE_ENV: 'production', production: true });
+    // Told otherwise: React's development build, with its warnings.
+    expect(run({ NODE_ENV: 'development' })).toEqual({ PORTAL_ENV: 'development', NODE_ENV: 'development', production: false });
+    // A build started from a demo is not held to a deployment's settings; one from a deployment is.
+    const demo: Record<string, string | undefined> = {};
+    useProductionLibraries(demo);
+    expect(productionBuildProblem(demo)).toBeNull();
+    const deployment: Record<string, string | undefined> = { NODE_ENV: 'production' };
+    useProductionLibraries(deployment);
+    expect(productionBuildProblem(deployment)).toMatch(/^Configuration error: SITE_URL is required/);
   });
 
   it('runs one server process unless told otherwise', () => {
