@@ -1,5 +1,5 @@
 /**
- * The hot queries of a thread page are built once per database handle (drizzle's
+ * The hot queries of thread and category pages are built once per database handle (drizzle's
  * `.prepare()` with placeholders: `preparedQuery` in src/lib/db.ts). Against a real
  * libSQL file, each answers exactly what the query it replaced answered (written out
  * here as it was), for members inside and outside a restricted category and for a
@@ -7,16 +7,17 @@
  * sees the transaction's own writes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, asc, eq, gt, lte } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, lte } from 'drizzle-orm';
 import { categories, categorySubscriptions, notifications, organisations, posts, readStates, threadSubscriptions, threads, users, type Category, type Thread, type User } from '#db/schema.ts';
 import { write, type Database } from '#lib/db.ts';
 import { createSession, validateSessionToken } from '#lib/auth/sessions.ts';
 import { forumActor, type ForumActor } from '#lib/forum/access.ts';
-import { POSTS_PER_PAGE } from '#lib/forum/limits.ts';
-import { canSeeThread } from '#lib/forum/permissions.ts';
+import { findVisibleCategory } from '#lib/forum/categories.ts';
+import { POSTS_PER_PAGE, THREADS_PER_PAGE } from '#lib/forum/limits.ts';
+import { canSeeThread, visibleThreadsSql } from '#lib/forum/permissions.ts';
 import { countUnreadNotifications, listNotifications } from '#lib/forum/notifications.ts';
 import { listPosts } from '#lib/forum/posts.ts';
-import { findVisibleThread } from '#lib/forum/threads.ts';
+import { findVisibleThread, listThreads } from '#lib/forum/threads.ts';
 import { openThread } from '#lib/forum/thread-view.ts';
 import { createTestUser, freshDatabase, type TestDatabase } from './helpers.ts';
 
@@ -165,6 +166,32 @@ describe('prepared queries answer what the queries they replaced answered', () =
     expect(await openThread(t.db, await actor(people.reader), openThreadRow.id)).toMatchObject({ lastRead: 7, level: 'muted' });
     expect(await openThread(t.db, await actor(people.police), openThreadRow.id)).toMatchObject({ lastRead: 0, level: 'watching' });
     expect(await openThread(t.db, await actor(people.author), openThreadRow.id)).toMatchObject({ lastRead: 0, level: 'normal' });
+  });
+
+  it('a category page’s threads and count, and the category by its address', async () => {
+    for (const user of [people.reader, people.moderator]) {
+      const who = await actor(user);
+      const visible = and(eq(threads.categoryId, open.id), visibleThreadsSql(who));
+      const total = (await t.db.select({ total: count() }).from(threads).where(visible).get())!.total;
+      const before = await t.db
+        .select({ thread: threads, authorName: users.displayName, lastReadPostNumber: readStates.lastReadPostNumber })
+        .from(threads)
+        .leftJoin(users, eq(users.id, threads.authorId))
+        .leftJoin(readStates, and(eq(readStates.threadId, threads.id), eq(readStates.userId, who.id)))
+        .where(visible)
+        .orderBy(desc(threads.pinned), desc(threads.bumpedAt), desc(threads.id))
+        .limit(THREADS_PER_PAGE)
+        .all();
+      expect(await listThreads(t.db, who, open, 1)).toEqual({ items: before, total, pages: 1 });
+      expect((await listThreads(t.db, who, open, 2)).items).toEqual([]);
+      expect(await findVisibleCategory(t.db, who, 'open')).toEqual(open);
+      expect(await findVisibleCategory(t.db, who, 'nowhere')).toBeNull();
+    }
+    // The hidden thread is listed for the moderator only.
+    expect((await listThreads(t.db, await actor(people.reader), open, 1)).total).toBe(1);
+    expect((await listThreads(t.db, await actor(people.moderator), open, 1)).total).toBe(2);
+    expect(await findVisibleCategory(t.db, await actor(people.reader), 'chiefs')).toBeNull();
+    expect(await findVisibleCategory(t.db, await actor(people.police), 'chiefs')).toEqual(restricted);
   });
 
   it('the unread notifications count, for members and moderators, as the list counts them', async () => {

@@ -1,6 +1,6 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { categories, readStates, threads, type Category } from '#db/schema.ts';
-import type { Queryable } from '#lib/db.ts';
+import { preparedQuery, type Queryable } from '#lib/db.ts';
 import type { ForumActor } from './access.ts';
 import { canSeeCategory, visibleThreadsSql } from './permissions.ts';
 
@@ -34,9 +34,11 @@ export async function listCategories(db: Queryable, actor: ForumActor): Promise<
     .map((r) => ({ ...r, lastActivityAt: r.lastActivityAt === null ? null : new Date(r.lastActivityAt) }));
 }
 
+const categoryBySlug = preparedQuery((db) => db.select().from(categories).where(eq(categories.slug, sql.placeholder('slug'))).prepare());
+
 /** A category by slug, or null when it does not exist or this member may not see it. */
 export async function findVisibleCategory(db: Queryable, actor: ForumActor, slug: string): Promise<Category | null> {
-  const category = await db.select().from(categories).where(eq(categories.slug, slug)).get();
+  const category = await categoryBySlug(db).get({ slug });
   return category && canSeeCategory(actor, category) ? category : null;
 }
 

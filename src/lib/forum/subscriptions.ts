@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
 import { categories, categorySubscriptions, threadSubscriptions, threads } from '#db/schema.ts';
-import { write, type Database, type Queryable } from '#lib/db.ts';
+import { preparedQuery, write, type Database, type Queryable } from '#lib/db.ts';
 import { refuse, type Result } from '#lib/result.ts';
 import { notFound, type ForumActor } from './access.ts';
 import { auditRefusal, type RequestOptions } from './audit.ts';
@@ -8,22 +8,28 @@ import { canSeeCategory, canSeeCategorySql, visibleThreadsSql } from './permissi
 import type { NotificationLevel } from './levels.ts';
 import { findVisibleThread } from './threads.ts';
 
-export async function threadLevelOf(db: Queryable, userId: number, threadId: number): Promise<NotificationLevel | null> {
-  const row = await db
+const threadLevel = preparedQuery((db) =>
+  db
     .select({ level: threadSubscriptions.level })
     .from(threadSubscriptions)
-    .where(and(eq(threadSubscriptions.userId, userId), eq(threadSubscriptions.threadId, threadId)))
-    .get();
-  return row?.level ?? null;
+    .where(and(eq(threadSubscriptions.userId, sql.placeholder('userId')), eq(threadSubscriptions.threadId, sql.placeholder('threadId'))))
+    .prepare(),
+);
+
+export async function threadLevelOf(db: Queryable, userId: number, threadId: number): Promise<NotificationLevel | null> {
+  return (await threadLevel(db).get({ userId, threadId }))?.level ?? null;
 }
 
-export async function categoryLevelOf(db: Queryable, userId: number, categoryId: number): Promise<NotificationLevel | null> {
-  const row = await db
+const categoryLevel = preparedQuery((db) =>
+  db
     .select({ level: categorySubscriptions.level })
     .from(categorySubscriptions)
-    .where(and(eq(categorySubscriptions.userId, userId), eq(categorySubscriptions.categoryId, categoryId)))
-    .get();
-  return row?.level ?? null;
+    .where(and(eq(categorySubscriptions.userId, sql.placeholder('userId')), eq(categorySubscriptions.categoryId, sql.placeholder('categoryId'))))
+    .prepare(),
+);
+
+export async function categoryLevelOf(db: Queryable, userId: number, categoryId: number): Promise<NotificationLevel | null> {
+  return (await categoryLevel(db).get({ userId, categoryId }))?.level ?? null;
 }
 
 export type SetLevelResult = Result;

@@ -1,9 +1,9 @@
 import { and, count, desc, eq, sql } from 'drizzle-orm';
-import { categories, readStates, threadSubscriptions, threads, users, type Category, type Thread } from '#db/schema.ts';
+import { categories, readStates, threadSubscriptions, threads, users, type Category, type Role, type Thread } from '#db/schema.ts';
 import { preparedQuery, type Database, type Queryable, type Transaction } from '#lib/db.ts';
 import type { ForumActor } from './access.ts';
 import { THREADS_PER_PAGE } from './limits.ts';
-import { canSeeCategorySql, canSeeThread, visibleThreadsSql } from './permissions.ts';
+import { canModerate, canSeeCategorySql, canSeeThread, visibleThreadsSql } from './permissions.ts';
 
 export interface VisibleThread {
   thread: Thread;
@@ -51,20 +51,32 @@ export interface ThreadListItem {
   lastReadPostNumber: number | null;
 }
 
+/** The count and the page of a category's threads, prepared once for members and once for moderators (who see hidden threads). */
+const categoryThreads = (who: { role: Role }) => {
+  const visible = and(eq(threads.categoryId, sql.placeholder('categoryId')), visibleThreadsSql(who));
+  return {
+    total: preparedQuery((db) => db.select({ total: count() }).from(threads).where(visible).prepare()),
+    page: preparedQuery((db) =>
+      db
+        .select({ thread: threads, authorName: users.displayName, lastReadPostNumber: readStates.lastReadPostNumber })
+        .from(threads)
+        .leftJoin(users, eq(users.id, threads.authorId))
+        .leftJoin(readStates, and(eq(readStates.threadId, threads.id), eq(readStates.userId, sql.placeholder('userId'))))
+        .where(visible)
+        .orderBy(desc(threads.pinned), desc(threads.bumpedAt), desc(threads.id))
+        .limit(sql.placeholder('limit'))
+        .offset(sql.placeholder('offset'))
+        .prepare(),
+    ),
+  };
+};
+const categoryThreadsFor = { member: categoryThreads({ role: 'member' }), moderator: categoryThreads({ role: 'moderator' }) };
+
 /** A category's threads: pinned first, then by last activity; 25 a page. */
 export async function listThreads(db: Queryable, actor: ForumActor, category: Category, page: number) {
-  const visible = and(eq(threads.categoryId, category.id), visibleThreadsSql(actor));
-  const [{ total }] = (await db.select({ total: count() }).from(threads).where(visible).all()) as [{ total: number }];
-  const items: ThreadListItem[] = await db
-    .select({ thread: threads, authorName: users.displayName, lastReadPostNumber: readStates.lastReadPostNumber })
-    .from(threads)
-    .leftJoin(users, eq(users.id, threads.authorId))
-    .leftJoin(readStates, and(eq(readStates.threadId, threads.id), eq(readStates.userId, actor.id)))
-    .where(visible)
-    .orderBy(desc(threads.pinned), desc(threads.bumpedAt), desc(threads.id))
-    .limit(THREADS_PER_PAGE)
-    .offset((page - 1) * THREADS_PER_PAGE)
-    .all();
+  const queries = categoryThreadsFor[canModerate(actor) ? 'moderator' : 'member'];
+  const { total } = (await queries.total(db).get({ categoryId: category.id }))!;
+  const items: ThreadListItem[] = await queries.page(db).all({ categoryId: category.id, userId: actor.id, limit: THREADS_PER_PAGE, offset: (page - 1) * THREADS_PER_PAGE });
   return { items, total, pages: Math.max(1, Math.ceil(total / THREADS_PER_PAGE)) };
 }
 
