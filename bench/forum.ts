@@ -1,8 +1,11 @@
 /**
  * Forum benchmark: a temporary libSQL file seeded with 20,000 threads and 400,000 posts,
  * then (1) how long seeding and indexing take, (2) forum search in process, and (3) the
- * built server under autocannon: a thread's first and a deep page, a category page, a
- * forum search, and the same thread page as a static file for a ceiling. It reports
+ * built server under autocannon, in a process of its own as `npm start` runs it: a
+ * thread's first and a deep page, a category page and forum searches, each beside a
+ * minimal handler doing the same reads with @libsql/client and template strings, and the
+ * thread page beside its own bytes served from memory: real page : minimal : static, and
+ * beside an older build (BENCH_BASELINE) when given. It reports
  * figures and asserts nothing about time; a step that does not work (a page that is not
  * 200, a search that finds nothing) stops it with a non-zero exit. See bench/README.md.
  *
@@ -10,21 +13,22 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { Result as AutocannonResult } from 'autocannon';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { categories, organisations, posts, threads, users, type OrganisationType } from '#db/schema.ts';
+import { useProductionLibraries } from '#lib/config.ts';
 import { migrateDatabase, openDatabase, write, type Database } from '#lib/db.ts';
 import { createSession, SESSION_COOKIE } from '#lib/auth/sessions.ts';
 import { forumActor } from '#lib/forum/access.ts';
 import { CANDIDATE_LIMIT, searchForum } from '#lib/forum/search.ts';
+import type { CpuProfile } from './cpu-profile.ts';
 import { capital, prng, word } from './synthetic-text.ts';
 
 const THREADS = Number(process.env.BENCH_THREADS ?? 20_000);
@@ -36,6 +40,16 @@ const FTS_MODE = process.env.BENCH_FTS === 'triggers' ? 'triggers' : 'bulk';
 /** Seconds per autocannon run, and its connections. */
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+/** Times each server is measured for each page, in alternating order. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+/** Which pages to measure: thread (page 1), deep (the last page), category, search, busy (a page beside a heavy search). */
+const PAGES = new Set((process.env.BENCH_PAGES ?? 'thread,deep,category,search,busy').split(',').map((p) => p.trim()));
+/** A build of another commit (`dist` folder inside the project) to measure beside this one, run as `npm start` ran it before decision 032. */
+const BASELINE = process.env.BENCH_BASELINE || undefined;
+/** Where to write CPU profiles of the portal servers (V8's profiler, from the first measured request on), summarised at the end. */
+const PROFILE_DIR = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined;
+/** A database kept by an earlier run (BENCH_KEEP=1): used as it is, nothing seeded. */
+const REUSE_DATABASE = process.env.BENCH_DATABASE ? resolve(process.env.BENCH_DATABASE) : undefined;
 const BATCH = 2_000;
 
 /** In about 0.05% of posts: a search with a handful of results. */
@@ -197,6 +211,17 @@ async function seed(db: Database): Promise<Seeded> {
   return { memberId, longThread: long!, categorySlug: cat!.slug, rareCount, timings };
 }
 
+/** What seed() returns, read back from a database an earlier run kept (BENCH_DATABASE). */
+async function seededAlready(db: Database): Promise<Omit<Seeded, 'timings'>> {
+  // The measured member: seed() picks the first member of the third organisation (a charity).
+  const member = await db.select({ id: users.id }).from(users).where(eq(users.email, 'bench-2@example.org')).get();
+  const long = await db.select({ id: threads.id, slug: threads.slug }).from(threads).orderBy(threads.id).limit(1).get();
+  const cat = await db.select({ slug: categories.slug }).from(categories).orderBy(categories.id).limit(1).get();
+  assert.ok(member && long && cat, 'BENCH_DATABASE holds a forum seeded by this benchmark');
+  const rare = await db.$client.execute(`SELECT count(*) AS n FROM posts WHERE raw LIKE '%${capital(RARE_WORD)} came up again%'`);
+  return { memberId: member.id, longThread: long, categorySlug: cat.slug, rareCount: Number(rare.rows[0]!.n) };
+}
+
 // ─── Measuring ───────────────────────────────────────────────────────────────
 
 function percentile(sorted: number[], p: number): number {
@@ -248,6 +273,43 @@ async function buildIfStale(): Promise<void> {
   writeFileSync(join(root, 'dist/.built-at'), new Date().toISOString());
 }
 
+// ─── Servers, each in a process of its own ───────────────────────────────────
+
+interface Child {
+  url: URL;
+  startProfile: () => void;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts one of bench/forum-servers.ts's servers in a child process (so that it has an
+ * event loop of its own, as under `npm start`) and waits for its address. With
+ * `profileAs`, `startProfile()` starts V8's CPU profiler in it, and stopping it writes
+ * the profile to PROFILE_DIR/<profileAs>.cpuprofile.
+ */
+async function startServer(args: string[], env: Record<string, string | undefined>, profileAs?: string): Promise<Child> {
+  const PROFILE_OUT = profileAs && PROFILE_DIR ? join(PROFILE_DIR, `${profileAs}.cpuprofile`) : undefined;
+  const child = spawn(process.execPath, [join(root, 'bench/forum-servers.ts'), ...args], { cwd: root, env: { ...env, PROFILE_OUT }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<URL>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{"url"'));
+      if (line) resolve(new URL((JSON.parse(line) as { url: string }).url));
+    });
+    child.once('exit', (code) => reject(new Error(`bench/forum-servers.ts ${args.join(' ')} exited (${code}) before listening`)));
+  });
+  return {
+    url,
+    startProfile: () => child.kill('SIGUSR2'),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 // ─── Run ─────────────────────────────────────────────────────────────────────
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -255,24 +317,30 @@ const seconds = (ms: number) => `${fmt(ms / 1000, 1)} s`;
 const rows: [string, string][] = [];
 
 const dir = mkdtempSync(join(tmpdir(), 'nmsn-bench-forum-'));
-const file = join(dir, 'portal.db');
-// The server reads its database from the environment on first use: set it before serve() imports the build.
+const file = REUSE_DATABASE ?? join(dir, 'portal.db');
 process.env.DATABASE_URL = `file:${file}`;
 process.env.TOTP_ENCRYPTION_KEY ??= randomBytes(32).toString('base64');
 let db: Database | undefined;
-const servers: Server[] = [];
+const children: Child[] = [];
 try {
   db = await openDatabase({ DATABASE_URL: process.env.DATABASE_URL! });
   await migrateDatabase(db);
 
-  log(`Seeding ${fmt(THREADS)} threads and ${fmt(POSTS)} posts (FTS: ${FTS_MODE})…`);
-  const seedStart = performance.now();
-  const seeded = await seed(db);
-  const seedMs = performance.now() - seedStart;
-  const bytes = ['', '-wal'].map((s) => (existsSync(file + s) ? statSync(file + s).size : 0)).reduce((a, b) => a + b, 0);
-  rows.push([`Seed ${fmt(THREADS)} threads, ${fmt(POSTS)} posts, FTS ${FTS_MODE === 'bulk' ? 'filled after the load' : 'by triggers'}`, seconds(seedMs)]);
-  for (const [label, ms] of seeded.timings) rows.push([`… ${label}`, seconds(ms)]);
-  rows.push(['Database file after the checkpoint', `${fmt(bytes / 1e6, 0)} MB`]);
+  let seeded: Omit<Seeded, 'timings'>;
+  if (REUSE_DATABASE) {
+    log(`Using the forum already in ${REUSE_DATABASE} (BENCH_DATABASE): no seeding.`);
+    seeded = await seededAlready(db);
+  } else {
+    log(`Seeding ${fmt(THREADS)} threads and ${fmt(POSTS)} posts (FTS: ${FTS_MODE})…`);
+    const seedStart = performance.now();
+    const fresh = await seed(db);
+    const seedMs = performance.now() - seedStart;
+    seeded = fresh;
+    const bytes = ['', '-wal'].map((s) => (existsSync(file + s) ? statSync(file + s).size : 0)).reduce((a, b) => a + b, 0);
+    rows.push([`Seed ${fmt(THREADS)} threads, ${fmt(POSTS)} posts, FTS ${FTS_MODE === 'bulk' ? 'filled after the load' : 'by triggers'}`, seconds(seedMs)]);
+    for (const [label, ms] of fresh.timings) rows.push([`… ${label}`, seconds(ms)]);
+    rows.push(['Database file after the checkpoint', `${fmt(bytes / 1e6, 0)} MB`]);
+  }
 
   // Search in process: the lib call a page makes, without HTTP.
   const actor = await forumActor(db, seeded.memberId);
@@ -293,69 +361,138 @@ try {
   const rare = await searchForum(db, actor, { q: RARE_WORD, page: 1 });
   assert.ok(rare.status === 'done' && rare.total > 0 && rare.total <= seeded.rareCount);
 
-  // HTTP: the built server against this database.
+  // HTTP: the built server against this database, beside the minimal handler and static bytes.
   if (!existsSync(join(root, 'src/pages/forum/t'))) {
     log('The thread page (src/pages/forum/t) does not exist yet: skipping the HTTP measurements.');
   } else if (process.env.BENCH_SKIP_HTTP) {
     log('BENCH_SKIP_HTTP is set: skipping the HTTP measurements.');
   } else {
     await buildIfStale();
-    const { serve } = await import('#server/serve.ts');
-    const { server, url } = await serve({ distDir: join(root, 'dist'), host: '127.0.0.1', port: 0, publicOrigin: new URL('http://localhost:4321') });
-    servers.push(server);
     const { token } = await createSession(db, seeded.memberId, { mfaVerified: true, ip: '127.0.0.1', userAgent: 'bench' });
     // No X-Forwarded-For: the client address is the socket's.
     const headers = { cookie: `${SESSION_COOKIE}=${token}` };
-    const deepPage = Math.ceil(LONG_THREAD_POSTS / 20);
-    const targets: [string, string][] = [
-      ['thread page 1 (20 posts)', `/forum/t/${seeded.longThread.id}/${seeded.longThread.slug}`],
-      [`thread page ${deepPage} of ${deepPage}`, `/forum/t/${seeded.longThread.id}/${seeded.longThread.slug}?page=${deepPage}`],
-      ['category page 1 (25 threads)', `/forum/${seeded.categorySlug}`],
-      [`forum search "${RARE_WORD}"`, `/forum/search?q=${RARE_WORD}`],
-      [`forum search "${COMMON_WORD}"`, `/forum/search?q=${COMMON_WORD}`],
-    ];
-    for (const [, path] of targets) {
-      const response = await fetch(new URL(path, url), { headers, redirect: 'manual' });
-      assert.equal(response.status, 200, `${path} answers 200 (got ${response.status})`);
-    }
-    // The ceiling: the same thread page's bytes, answered from memory by a plain node:http
-    // server with the same security headers: what Node itself can do here, no Astro, no database.
-    const page = await fetch(new URL(targets[0]![1], url), { headers });
-    const body = Buffer.from(await page.arrayBuffer());
-    const { securityHeaders } = await import('#server/security-headers.ts');
-    const staticHeaders = { ...securityHeaders(new URL('http://localhost:4321')), 'content-type': 'text/html; charset=utf-8', 'content-length': String(body.length) };
-    const ceiling = createServer((_req, res) => {
-      res.writeHead(200, staticHeaders);
-      res.end(body);
-    });
-    servers.push(ceiling);
-    await new Promise<void>((resolve) => ceiling.listen(0, '127.0.0.1', resolve));
-    const ceilingPort = (ceiling.address() as { port: number }).port;
+    // The servers log warnings only: a line per request would measure the log, and fill this table's stdout.
+    const base = { ...process.env, LOG_LEVEL: 'warn' };
+    // The portal as `npm start` runs it now: the libraries' production builds, the portal in its demo mode.
+    const portalEnv: Record<string, string | undefined> = { ...base };
+    useProductionLibraries(portalEnv);
+    // An older build (BENCH_BASELINE) as `npm start` ran before decision 032: NODE_ENV unset.
+    const baselineEnv: Record<string, string | undefined> = { ...base, NODE_ENV: undefined, PORTAL_ENV: undefined };
 
-    const results: [string, Load][] = [];
-    for (const [label, path] of targets) {
-      log(`autocannon ${path} (${DURATION} s, ${CONNECTIONS} connections)…`);
-      results.push([label, await load(new URL(path, url).href, headers)]);
+    const portals: [string, Child][] = [['portal', await startServer(['portal', join(root, 'dist')], portalEnv, PROFILE_DIR ? 'portal' : undefined)]];
+    if (BASELINE) portals.push(['baseline', await startServer(['portal', resolve(BASELINE)], baselineEnv, PROFILE_DIR ? 'baseline' : undefined)]);
+    children.push(...portals.map(([, c]) => c));
+    const minimal = await startServer(['minimal'], base);
+    children.push(minimal);
+
+    const deepPage = Math.ceil(LONG_THREAD_POSTS / 20);
+    const { id: threadId, slug } = seeded.longThread;
+    interface Kind {
+      key: string;
+      label: string;
+      portal: string;
+      minimal?: string;
     }
-    // A search for a very common word holds the event loop for ~0.3 s: what does that do to everyone else?
-    log(`autocannon ${targets[0]![1]} while one client searches "${COMMON_WORD}" non-stop…`);
-    const [busy] = await Promise.all([load(new URL(targets[0]![1], url).href, headers), load(new URL(targets[4]![1], url).href, headers, 1)]);
-    results.push([`thread page 1 while 1 client searches "${COMMON_WORD}"`, busy]);
-    log(`autocannon static copy of the thread page (${fmt(body.length / 1000, 1)} kB)…`);
-    results.push([`static copy of thread page 1 (${fmt(body.length / 1000, 1)} kB, node:http from memory)`, await load(`http://127.0.0.1:${ceilingPort}/`, {})]);
+    const kinds: Kind[] = [
+      { key: 'thread', label: 'thread page 1 (20 posts)', portal: `/forum/t/${threadId}/${slug}`, minimal: `/thread?id=${threadId}` },
+      { key: 'deep', label: `thread page ${deepPage} of ${deepPage}`, portal: `/forum/t/${threadId}/${slug}?page=${deepPage}`, minimal: `/thread?id=${threadId}&page=${deepPage}` },
+      { key: 'category', label: 'category page 1 (25 threads)', portal: `/forum/${seeded.categorySlug}`, minimal: `/category?slug=${seeded.categorySlug}` },
+      { key: 'search', label: `forum search "${RARE_WORD}"`, portal: `/forum/search?q=${RARE_WORD}` },
+      { key: 'search', label: `forum search "${COMMON_WORD}"`, portal: `/forum/search?q=${COMMON_WORD}` },
+    ].filter((k) => PAGES.has(k.key));
+    // Each page once first: it must answer 200, and the member's read position moves to
+    // the end of each thread page now, so that no measured request writes.
+    for (const kind of kinds) {
+      for (const [name, server] of portals) {
+        const response = await fetch(new URL(kind.portal, server.url), { headers, redirect: 'manual' });
+        assert.equal(response.status, 200, `${name} ${kind.portal} answers 200 (got ${response.status})`);
+      }
+      if (kind.minimal) assert.equal((await fetch(new URL(kind.minimal, minimal.url), { headers })).status, 200, `minimal ${kind.minimal} answers 200`);
+    }
+    // Static bytes: the thread page as the portal sent it, from memory.
+    const page = Buffer.from(await (await fetch(new URL(`/forum/t/${threadId}/${slug}`, portals[0]![1].url), { headers })).arrayBuffer());
+    const minimalPage = Buffer.from(await (await fetch(new URL(`/thread?id=${threadId}`, minimal.url), { headers })).arrayBuffer());
+    writeFileSync(join(dir, 'thread-page.html'), page);
+    const fixed = await startServer(['static', join(dir, 'thread-page.html')], base);
+    children.push(fixed);
+
+    // The profiles (BENCH_PROFILE) start now, after start-up and the first requests.
+    if (PROFILE_DIR) {
+      mkdirSync(PROFILE_DIR, { recursive: true });
+      for (const [, server] of portals) server.startProfile();
+    }
+    // Rounds: every server in turn for each page, the order reversed each round, so that
+    // what the machine does meanwhile falls on all of them alike.
+    const results = new Map<string, Load[]>();
+    const record = (key: string, l: Load) => results.set(key, [...(results.get(key) ?? []), l]);
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const kind of kinds) {
+        const runs: [string, () => Promise<Load>][] = portals.map(([name, server]) => [name, () => load(new URL(kind.portal, server.url).href, headers)]);
+        if (kind.minimal) runs.push(['minimal', () => load(new URL(kind.minimal!, minimal.url).href, headers)]);
+        if (kind.key === 'thread' && kind.label.startsWith('thread page 1')) runs.push(['static', () => load(fixed.url.href, {})]);
+        if (round % 2 === 1) runs.reverse();
+        for (const [name, run] of runs) {
+          log(`round ${round + 1}/${ROUNDS}: ${name} ${kind.label} (${DURATION} s, ${CONNECTIONS} connections)…`);
+          record(`${kind.label}\t${name}`, await run());
+        }
+      }
+    }
+    // A search for a very common word holds the event loop: what does that do to everyone else?
+    const busy: [string, Load][] = [];
+    if (PAGES.has('busy')) {
+      for (const [name, server] of portals) {
+        log(`${name}: thread page 1 while one client searches "${COMMON_WORD}" non-stop…`);
+        const [l] = await Promise.all([load(new URL(kinds[0]?.portal ?? `/forum/t/${threadId}/${slug}`, server.url).href, headers), load(new URL(`/forum/search?q=${COMMON_WORD}`, server.url).href, headers, 1)]);
+        busy.push([name, l]);
+      }
+    }
+
     const ms = (n: number) => (n < 1 ? '<1 ms' : `${fmt(n)} ms`);
-    for (const [label, l] of results) rows.push([`HTTP ${label}: req/s, p50, p99`, `${fmt(l.rps, 0)} req/s, ${ms(l.p50)}, ${ms(l.p99)}`]);
+    const mean = (ls: Load[]): Load => ({
+      rps: ls.reduce((a, l) => a + l.rps, 0) / ls.length,
+      p50: ls.reduce((a, l) => a + l.p50, 0) / ls.length,
+      p99: ls.reduce((a, l) => a + l.p99, 0) / ls.length,
+      requests: ls.reduce((a, l) => a + l.requests, 0),
+    });
+    const names: Record<string, string> = { portal: 'portal', baseline: `baseline (${BASELINE})`, minimal: 'minimal handler (@libsql/client, template strings)', static: `static bytes (${fmt(page.length / 1000, 1)} kB, node:http from memory)` };
+    for (const kind of kinds) {
+      const of = (name: string) => (results.has(`${kind.label}\t${name}`) ? mean(results.get(`${kind.label}\t${name}`)!) : undefined);
+      for (const name of ['portal', 'baseline', 'minimal', 'static']) {
+        const l = of(name);
+        if (l) rows.push([`HTTP ${kind.label}, ${names[name]}: req/s, p50, p99`, `${fmt(l.rps, 0)} req/s, ${ms(l.p50)}, ${ms(l.p99)}`]);
+      }
+      const floor = of('minimal');
+      const pct = (a: Load | undefined, b: Load | undefined) => (a && b ? `${fmt((100 * a.rps) / b.rps, 1)} %` : undefined);
+      for (const name of ['portal', 'baseline']) {
+        const share = pct(of(name), floor);
+        if (share) rows.push([`… ${kind.label}: ${name} ÷ minimal handler`, share]);
+      }
+      const fixedShare = pct(of('portal'), of('static'));
+      if (fixedShare) rows.push([`… ${kind.label}: portal ÷ static bytes`, fixedShare]);
+      const minimalShare = pct(floor, of('static'));
+      if (minimalShare && kind.key === 'thread') rows.push([`… ${kind.label}: minimal handler ÷ static bytes (its page: ${fmt(minimalPage.length / 1000, 1)} kB)`, minimalShare]);
+      const gain = of('baseline') && of('portal') ? `${fmt(of('portal')!.rps / of('baseline')!.rps, 2)}×` : undefined;
+      if (gain) rows.push([`… ${kind.label}: portal ÷ baseline`, gain]);
+    }
+    for (const [name, l] of busy) rows.push([`HTTP thread page 1 while 1 client searches "${COMMON_WORD}", ${names[name]}: req/s, p50, p99`, `${fmt(l.rps, 0)} req/s, ${ms(l.p50)}, ${ms(l.p99)}`]);
   }
 
   const width = Math.max(...rows.map(([k]) => k.length), 'Measure'.length);
   const valueWidth = Math.max(...rows.map(([, v]) => v.length), 'Value'.length);
   const line = (a: string, b: string) => `| ${a.padEnd(width)} | ${b.padEnd(valueWidth)} |`;
   const load1 = loadavg().map((l) => l.toFixed(2)).join(' ');
-  console.log(`${new Date().toISOString().slice(0, 10)}, ${availableParallelism()} cores, Node ${process.versions.node}, load average ${load1}, autocannon ${DURATION} s × ${CONNECTIONS} connections\n`);
+  console.log(`${new Date().toISOString().slice(0, 10)}, ${availableParallelism()} cores, Node ${process.versions.node}, load average ${load1}, autocannon ${DURATION} s × ${CONNECTIONS} connections, ${ROUNDS} round${ROUNDS === 1 ? '' : 's'}\n`);
   console.log([line('Measure', 'Value'), `| ${'-'.repeat(width)} | ${'-'.repeat(valueWidth)} |`, ...rows.map(([a, b]) => line(a, b))].join('\n'));
 } finally {
-  for (const server of servers) server.closeAllConnections?.(), server.close();
+  for (const child of children) await child.stop();
   db?.$client.close();
+  if (PROFILE_DIR) {
+    const { formatSummary, summarise } = await import('./cpu-profile.ts');
+    for (const name of ['portal', 'baseline']) {
+      const profile = join(PROFILE_DIR, `${name}.cpuprofile`);
+      if (existsSync(profile)) log(`\nCPU profile of the ${name} server: ${profile}\n${formatSummary(summarise(JSON.parse(readFileSync(profile, 'utf8')) as CpuProfile), 20)}`);
+    }
+  }
   if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
-  else log(`Kept ${dir}`);
+  else log(`Kept ${REUSE_DATABASE ?? dir}`);
 }
