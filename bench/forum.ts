@@ -244,20 +244,37 @@ interface Load {
   p50: number;
   p99: number;
   requests: number;
+  /** The server process's CPU time per request, in ms (Linux: /proc), or NaN. */
+  cpuMs: number;
+}
+
+/**
+ * A process's CPU time so far (user + system), in ms, from /proc/<pid>/stat (clock ticks
+ * of 10 ms); NaN where there is no /proc. Steadier than requests/s on a shared machine:
+ * other work slows a server down, but hardly changes the CPU time each request takes.
+ */
+function cpuTimeMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /**
  * One autocannon run, in a process of its own: in this process it would take the server's
  * event loop (the server runs here, through serve()); apart, each gets a core of the two.
  */
-async function load(url: string, headers: Record<string, string>, connections = CONNECTIONS): Promise<Load> {
+async function load(url: string, headers: Record<string, string>, connections = CONNECTIONS, serverPid?: number): Promise<Load> {
+  const cpuBefore = cpuTimeMs(serverPid);
   const args = [join(root, 'node_modules/autocannon/autocannon.js'), '-j', '-c', String(connections), '-d', String(DURATION)];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
   const { stdout } = await execFileAsync(process.execPath, [...args, url], { maxBuffer: 16 * 1024 * 1024 });
   const result = JSON.parse(stdout) as AutocannonResult;
   const bad = result.non2xx + result.errors + result.timeouts;
   assert.equal(bad, 0, `${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, requests: result.requests.total };
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, requests: result.requests.total, cpuMs: (cpuTimeMs(serverPid) - cpuBefore) / result.requests.total };
 }
 
 /**
@@ -277,6 +294,7 @@ async function buildIfStale(): Promise<void> {
 
 interface Child {
   url: URL;
+  pid: number | undefined;
   startProfile: () => void;
   stop: () => Promise<void>;
 }
@@ -302,6 +320,7 @@ async function startServer(args: string[], env: Record<string, string | undefine
   });
   return {
     url,
+    pid: child.pid,
     startProfile: () => child.kill('SIGUSR2'),
     stop: async () => {
       child.kill('SIGTERM');
@@ -427,9 +446,9 @@ try {
     const record = (key: string, l: Load) => results.set(key, [...(results.get(key) ?? []), l]);
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const kind of kinds) {
-        const runs: [string, () => Promise<Load>][] = portals.map(([name, server]) => [name, () => load(new URL(kind.portal, server.url).href, headers)]);
-        if (kind.minimal) runs.push(['minimal', () => load(new URL(kind.minimal!, minimal.url).href, headers)]);
-        if (kind.key === 'thread' && kind.label.startsWith('thread page 1')) runs.push(['static', () => load(fixed.url.href, {})]);
+        const runs: [string, () => Promise<Load>][] = portals.map(([name, server]) => [name, () => load(new URL(kind.portal, server.url).href, headers, CONNECTIONS, server.pid)]);
+        if (kind.minimal) runs.push(['minimal', () => load(new URL(kind.minimal!, minimal.url).href, headers, CONNECTIONS, minimal.pid)]);
+        if (kind.key === 'thread' && kind.label.startsWith('thread page 1')) runs.push(['static', () => load(fixed.url.href, {}, CONNECTIONS, fixed.pid)]);
         if (round % 2 === 1) runs.reverse();
         for (const [name, run] of runs) {
           log(`round ${round + 1}/${ROUNDS}: ${name} ${kind.label} (${DURATION} s, ${CONNECTIONS} connections)…`);
@@ -453,26 +472,29 @@ try {
       p50: ls.reduce((a, l) => a + l.p50, 0) / ls.length,
       p99: ls.reduce((a, l) => a + l.p99, 0) / ls.length,
       requests: ls.reduce((a, l) => a + l.requests, 0),
+      cpuMs: ls.reduce((a, l) => a + l.cpuMs * l.requests, 0) / ls.reduce((a, l) => a + l.requests, 0),
     });
     const names: Record<string, string> = { portal: 'portal', baseline: `baseline (${BASELINE})`, minimal: 'minimal handler (@libsql/client, template strings)', static: `static bytes (${fmt(page.length / 1000, 1)} kB, node:http from memory)` };
     for (const kind of kinds) {
       const of = (name: string) => (results.has(`${kind.label}\t${name}`) ? mean(results.get(`${kind.label}\t${name}`)!) : undefined);
       for (const name of ['portal', 'baseline', 'minimal', 'static']) {
         const l = of(name);
-        if (l) rows.push([`HTTP ${kind.label}, ${names[name]}: req/s, p50, p99`, `${fmt(l.rps, 0)} req/s, ${ms(l.p50)}, ${ms(l.p99)}`]);
+        if (l) rows.push([`HTTP ${kind.label}, ${names[name]}: req/s, p50, p99; server CPU per request`, `${fmt(l.rps, 0)} req/s, ${ms(l.p50)}, ${ms(l.p99)}; ${fmt(l.cpuMs, 2)} ms`]);
       }
       const floor = of('minimal');
       const pct = (a: Load | undefined, b: Load | undefined) => (a && b ? `${fmt((100 * a.rps) / b.rps, 1)} %` : undefined);
+      // Requests/s and CPU time per request, each as a share of the minimal handler's.
+      const cpuPct = (a: Load | undefined, b: Load | undefined) => (a && b && a.cpuMs > 0 ? `${fmt((100 * b.cpuMs) / a.cpuMs, 1)} %` : 'n/a');
       for (const name of ['portal', 'baseline']) {
         const share = pct(of(name), floor);
-        if (share) rows.push([`… ${kind.label}: ${name} ÷ minimal handler`, share]);
+        if (share) rows.push([`… ${kind.label}: ${name} ÷ minimal handler (req/s; by CPU per request)`, `${share}; ${cpuPct(of(name), floor)}`]);
       }
       const fixedShare = pct(of('portal'), of('static'));
       if (fixedShare) rows.push([`… ${kind.label}: portal ÷ static bytes`, fixedShare]);
       const minimalShare = pct(floor, of('static'));
       if (minimalShare && kind.key === 'thread') rows.push([`… ${kind.label}: minimal handler ÷ static bytes (its page: ${fmt(minimalPage.length / 1000, 1)} kB)`, minimalShare]);
-      const gain = of('baseline') && of('portal') ? `${fmt(of('portal')!.rps / of('baseline')!.rps, 2)}×` : undefined;
-      if (gain) rows.push([`… ${kind.label}: portal ÷ baseline`, gain]);
+      const gain = of('baseline') && of('portal') ? `${fmt(of('portal')!.rps / of('baseline')!.rps, 2)}×; ${fmt(of('baseline')!.cpuMs / of('portal')!.cpuMs, 2)}×` : undefined;
+      if (gain) rows.push([`… ${kind.label}: portal ÷ baseline (req/s; by CPU per request)`, gain]);
     }
     for (const [name, l] of busy) rows.push([`HTTP thread page 1 while 1 client searches "${COMMON_WORD}", ${names[name]}: req/s, p50, p99`, `${fmt(l.rps, 0)} req/s, ${ms(l.p50)}, ${ms(l.p99)}`]);
   }
