@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from '#lib/forum/markdown.ts';
+import { markdownProblem, renderMarkdown } from '#lib/forum/markdown.ts';
+import { bodySchema } from '#lib/forum/limits.ts';
 
 describe('post Markdown', () => {
   it('renders headings, lists, code, quotes and tables', () => {
@@ -60,5 +61,27 @@ describe('post Markdown', () => {
   it('prefixes ids so a post cannot clobber the page’s own', () => {
     const html = renderMarkdown('Note[^1]\n\n[^1]: the note');
     for (const id of html.matchAll(/\sid="([^"]+)"/g)) expect(id[1]).toMatch(/^post-content-/);
+  });
+
+  describe('too much structure (found by fuzzing: a stack overflow, and 20–50 s of parsing for one post)', () => {
+    const deep = ['> '.repeat(10_000), '1. '.repeat(6_000), '- > '.repeat(5_000), '>'.repeat(20_000), `${'  '.repeat(11)}- x`];
+    const dense = ['~a'.repeat(10_000), '*a'.repeat(10_000), `${'['.repeat(300)}\n${']'.repeat(300)}`];
+
+    it('refuses deep nesting and dense markup with a sentence for the member', () => {
+      for (const raw of deep) expect(markdownProblem(raw), raw.slice(0, 12)).toMatch(/Nest quotes and lists at most 10 levels deep/);
+      for (const raw of dense) expect(markdownProblem(raw), raw.slice(0, 12)).toMatch(/at most 500 of the characters/);
+      expect(bodySchema.safeParse('> '.repeat(10_000)).error?.issues[0]?.message).toMatch(/Nest quotes and lists/);
+    });
+
+    it('accepts what real posts do: nested lists and quotes, code blocks, emphasis in every paragraph', () => {
+      const ordinary = ['- one', '  - two', '    - three', '', '> quoted', '> > quoted again', '', '```', '*'.repeat(2_000), '```', '', ('Some *words* and _more_. '.repeat(20) + '\n\n').repeat(30)].join('\n');
+      expect(markdownProblem(ordinary)).toBeNull();
+      expect(markdownProblem('1. '.repeat(10) + 'x')).toBeNull();
+    });
+
+    it('shows such text as plain, escaped text rather than throwing', () => {
+      expect(() => renderMarkdown('> '.repeat(10_000))).not.toThrow();
+      expect(renderMarkdown(`${'> '.repeat(20)}<script>alert(1)</script>\nnext`)).toBe(`<p>${'&gt; '.repeat(20)}&lt;script&gt;alert(1)&lt;/script&gt;<br>\nnext</p>`);
+    });
   });
 });

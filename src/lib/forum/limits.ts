@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatCount } from '#lib/numbers.ts';
+import { markdownProblem } from './markdown.ts';
 
 export const TITLE_MIN = 5;
 export const TITLE_MAX = 150;
@@ -19,7 +20,11 @@ export const bodySchema = z
   .string()
   .trim()
   .min(1, 'Write something before posting')
-  .max(BODY_MAX, `Keep a post to ${formatCount(BODY_MAX)} characters or fewer`);
+  .max(BODY_MAX, `Keep a post to ${formatCount(BODY_MAX)} characters or fewer`)
+  .superRefine((body, ctx) => {
+    const problem = markdownProblem(body);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /** A URL part made from a title: lower-case words joined by hyphens. */
 export function slugify(title: string): string {
@@ -29,7 +34,8 @@ export function slugify(title: string): string {
       .normalize('NFKD')
       .replace(/[\u0300-\u036f]/g, '')
       .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 80) || 'thread'
+      .slice(0, 80)
+      // Trimmed after the cut, which can end on a hyphen.
+      .replace(/^-+|-+$/g, '') || 'thread'
   );
 }

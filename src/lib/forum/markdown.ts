@@ -52,7 +52,61 @@ const processor = unified()
   .use(fitPostIntoPage)
   .use(rehypeStringify);
 
-/** Markdown from a member → HTML safe to put in the page with set:html. */
+/**
+ * How much structure a post may have. The parser's work grows faster than the text for
+ * deeply nested quotes and lists (10,000 `> ` overflow the stack; 6,700 `1. ` took 50 s)
+ * and for long runs of emphasis and strikethrough markers in one paragraph (10,000 `~a`
+ * took 20 s), all within the 20,000 characters a post may have: found by fuzzing. Real
+ * posts stay far inside these limits.
+ */
+export const MAX_NESTING = 10;
+export const MAX_MARKERS_PER_PARAGRAPH = 500;
+
+/** A quote or list marker at the start of what is left of a line. */
+const CONTAINER_MARKER = /^[ \t]{0,3}(?:>[ \t]?|(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|$))/;
+const FENCE = /^[ \t]{0,3}(`{3,}|~{3,})/;
+/** Characters that open or close inline markup (emphasis, strikethrough, code, links). */
+const INLINE_MARKERS = /[*_~`[\]]/g;
+
+/** Why this Markdown has too much structure to render, in a sentence for the member; null when it is fine. */
+export function markdownProblem(raw: string): string | null {
+  let fence: string | null = null;
+  let markers = 0;
+  for (const line of raw.split(/\r\n?|\n/)) {
+    const opening = FENCE.exec(line)?.[1];
+    if (fence) {
+      // Code is not parsed for markup: only its closing fence matters.
+      if (opening && opening[0] === fence[0] && opening.length >= fence.length) fence = null;
+      continue;
+    }
+    if (opening) {
+      fence = opening;
+      continue;
+    }
+    let depth = Math.floor((/^[ \t]*/.exec(line)![0].replace(/\t/g, '    ').length) / 2);
+    for (let rest = line, m = CONTAINER_MARKER.exec(rest); m && m[0].length > 0 && depth <= MAX_NESTING; m = CONTAINER_MARKER.exec(rest)) {
+      depth++;
+      rest = rest.slice(m[0].length);
+    }
+    if (depth > MAX_NESTING) return `Nest quotes and lists at most ${MAX_NESTING} levels deep`;
+    if (line.trim() === '') markers = 0;
+    else markers += line.match(INLINE_MARKERS)?.length ?? 0;
+    if (markers > MAX_MARKERS_PER_PARAGRAPH) return `Use at most ${MAX_MARKERS_PER_PARAGRAPH} of the characters * _ ~ \` [ ] in one paragraph (leave a blank line between paragraphs, or put code in a code block)`;
+  }
+  return null;
+}
+
+/**
+ * Markdown from a member → HTML safe to put in the page with set:html. Text with more
+ * structure than markdownProblem allows (refused when posted, so only from elsewhere)
+ * is shown as plain text rather than parsed.
+ */
 export function renderMarkdown(raw: string): string {
+  if (markdownProblem(raw)) return plainText(raw);
   return String(processor.processSync(raw));
+}
+
+function plainText(raw: string): string {
+  const escaped = raw.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return `<p>${escaped.replace(/\r\n?|\n/g, '<br>\n')}</p>`;
 }
