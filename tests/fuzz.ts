@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 
 /** fast-check's run options: a fixed seed unless FUZZ_SEED says otherwise, and FUZZ_RUNS to run more. */
-export function fuzzOptions(numRuns: number): fc.Parameters<unknown> {
+export function fuzzOptions(numRuns: number): { seed: number; numRuns: number; endOnFailure: boolean; path?: string } {
   const seed = Number(process.env.FUZZ_SEED ?? 20261202);
   const runs = Number(process.env.FUZZ_RUNS ?? numRuns);
   return { seed, numRuns: runs, endOnFailure: true, ...(process.env.FUZZ_PATH ? { path: process.env.FUZZ_PATH } : {}) };

@@ -43,7 +43,7 @@ const newPassword = (missing: string) =>
     });
 
 const displayName = z
-  .string()
+  .string({ error: `Enter your name: at least ${DISPLAY_NAME_MIN} characters` })
   .trim()
   .min(DISPLAY_NAME_MIN, `Enter your name: at least ${DISPLAY_NAME_MIN} characters`)
   .max(DISPLAY_NAME_MAX, `Use at most ${DISPLAY_NAME_MAX} characters`)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeNext } from '#lib/auth/next-url.ts';
+import { NEXT_MAX, safeNext, signInPath } from '#lib/auth/next-url.ts';
 
 describe('where to go after signing in', () => {
   it.each([
@@ -26,5 +26,19 @@ describe('where to go after signing in', () => {
   it('keeps a path on this site with its query', () => {
     expect(safeNext('/members/guides?x=1')).toBe('/members/guides?x=1');
     expect(safeNext('/members/threads/42')).toBe('/members/threads/42');
+  });
+});
+
+describe('the way to sign in and back', () => {
+  it('comes back to the page and its query', () => {
+    expect(signInPath('/forum/search', '?q=a b')).toBe('/login?next=%2Fforum%2Fsearch%3Fq%3Da%20b');
+  });
+
+  it('never sends a `next` longer than the sign-in form accepts (found by fuzzing: the redirect outgrew what clients read)', () => {
+    expect(signInPath('/forum/search', `?q=${'%00'.repeat(5_000)}`)).toBe('/login?next=%2Fforum%2Fsearch');
+    expect(signInPath(`/forum/t/1/${'%00'.repeat(5_000)}`)).toBe('/login');
+    for (const url of [signInPath('/x', `?q=${'a'.repeat(NEXT_MAX)}`), signInPath('/x', `?q=${'€'.repeat(700)}`)]) {
+      expect(decodeURIComponent(new URL(url, 'https://portal.example').searchParams.get('next') ?? '').length).toBeLessThanOrEqual(NEXT_MAX);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type { APIContext, AstroGlobal } from 'astro';
 import { ActionError } from 'astro:actions';
 import type { Role, Session } from '#db/schema.ts';
+import { signInPath } from './next-url.ts';
 import { accessProblem } from './permissions.ts';
 import type { SessionUser } from './sessions.ts';
 
@@ -10,7 +11,7 @@ export type Member = { user: SessionUser; session: Session };
 
 /** Where to send a visitor who must sign in, coming back here afterwards. */
 export function signInUrl(url: URL): string {
-  return `/login?next=${encodeURIComponent(url.pathname + url.search)}`;
+  return signInPath(url.pathname, url.search);
 }
 
 /**

@@ -10,3 +10,16 @@ export function safeNext(next: string | null | undefined, fallback = '/members')
     return fallback;
   }
 }
+
+/** The longest `next` the sign-in form accepts (its hidden field is checked against this). */
+export const NEXT_MAX = 2000;
+
+/**
+ * The sign-in page, coming back to this path afterwards. An address longer than the
+ * sign-in form accepts comes back to its path without the query, or to the members'
+ * home: encoded again, a long query grew the redirect past what clients read (found by fuzzing).
+ */
+export function signInPath(path: string, search = ''): string {
+  const back = [path + search, path].find((candidate) => encodeURIComponent(candidate).length <= NEXT_MAX);
+  return back ? `/login?next=${encodeURIComponent(back)}` : '/login';
+}

@@ -11,13 +11,13 @@ export const POSTS_PER_PAGE = 20;
 export const POSTING_LIMIT = { max: 6, windowMs: 60_000 };
 
 export const titleSchema = z
-  .string()
+  .string({ error: `Write a title of at least ${TITLE_MIN} characters` })
   .trim()
   .min(TITLE_MIN, `Write a title of at least ${TITLE_MIN} characters`)
   .max(TITLE_MAX, `Keep the title to ${TITLE_MAX} characters or fewer`);
 
 export const bodySchema = z
-  .string()
+  .string({ error: 'Write something before posting' })
   .trim()
   .min(1, 'Write something before posting')
   .max(BODY_MAX, `Keep a post to ${formatCount(BODY_MAX)} characters or fewer`)

@@ -21,7 +21,7 @@ export const REPORT_REASON_MAX = 1_000;
 export const REPORT_LIMIT = { max: 10, windowMs: 10 * 60_000 };
 
 export const reportReasonSchema = z
-  .string()
+  .string({ error: `Say what is wrong with this post, in at least ${REPORT_REASON_MIN} characters` })
   .trim()
   .min(REPORT_REASON_MIN, `Say what is wrong with this post, in at least ${REPORT_REASON_MIN} characters`)
   .max(REPORT_REASON_MAX, `Keep the reason to ${formatCount(REPORT_REASON_MAX)} characters or fewer`);
