@@ -18,8 +18,9 @@ import { memberAction } from './define.ts';
 import { parseForm, refusalError } from './errors.ts';
 
 const id = (what: string) => z.coerce.number({ error: `Unknown ${what}` }).int(`Unknown ${what}`).positive(`Unknown ${what}`).max(Number.MAX_SAFE_INTEGER);
-/** An optional whole number from a hidden field ('' means none). */
-const optionalNumber = z.preprocess((v) => (v === '' || v === undefined ? undefined : v), z.coerce.number().int().positive().optional());
+/** An optional whole number from a hidden field ('' means none); anything else was not sent by our page. */
+const stale = 'This form is out of date: reload the page and try again';
+const optionalNumber = z.preprocess((v) => (v === '' || v === undefined ? undefined : v), z.coerce.number({ error: stale }).int(stale).positive(stale).max(Number.MAX_SAFE_INTEGER, stale).optional());
 /** The "Post anyway" button of the safeguarding warning sends safeguarding=confirmed. */
 const confirmation = z.preprocess((v) => v === 'confirmed', z.boolean());
 

@@ -34,6 +34,8 @@ const src = fileURLToPath(new URL('../../src/', import.meta.url));
 
 /** Columns that change on any request, not because of the form sent. */
 const VOLATILE = new Set(['last_verified_at', 'last_seen_at', 'last_used_at']);
+/** Tables whose other columns change in the background: the mail worker sends, retries and leases. */
+const ONLY_COLUMNS: Record<string, string[]> = { mail_outbox: ['id', 'kind', 'user_id', 'message_key'] };
 /** Rows that a refusal writes by design: refusals are audited and throttled. */
 const REFUSAL_TABLES = new Set(['throttle_events']);
 
@@ -47,7 +49,8 @@ const memberTables = (Object.values(schema) as unknown[])
       const ref = fk.reference();
       return getTableConfig(ref.foreignTable).name === 'users' ? ref.columns.map((c) => c.name) : [];
     });
-    return columns.length ? [{ name: config.name, columns, all: config.columns.map((c) => c.name).filter((c) => !VOLATILE.has(c)) }] : [];
+    const all = ONLY_COLUMNS[config.name] ?? config.columns.map((c) => c.name).filter((c) => !VOLATILE.has(c));
+    return columns.length ? [{ name: config.name, columns, all }] : [];
   });
 
 /** One statement: each member table's rows for these members (and the members' own rows), as JSON. */

@@ -58,7 +58,7 @@ export const mailSettingsFormSchema = z.object({
     choosableKinds.map((kind) => [`cadence-${kind}`, z.enum(cadencesFor(kind) as [MailCadence, ...MailCadence[]], { error: 'Choose one of the options' })]),
   ),
   digestHour: z.coerce.number({ error: 'Choose a time from the list' }).int('Choose a time from the list').min(0, 'Choose a time from the list').max(23, 'Choose a time from the list'),
-  fullText: z.enum(['on']).optional(),
+  fullText: z.enum(['on'], { error: 'Tick the box, or leave it empty' }).optional(),
 }) as unknown as z.ZodType<Record<`cadence-${string}`, MailCadence> & { digestHour: number; fullText?: 'on' }>;
 
 export type MailSettingsForm = z.infer<typeof mailSettingsFormSchema>;
