@@ -1,11 +1,10 @@
 import cluster, { type Worker } from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LiveState, PublishRequest, PublishService } from '#lib/publishing/service.ts';
+import { PUBLISHER, type LiveState, type PublishRequest, type PublishService } from '#lib/publishing/service.ts';
 import { manifestOf } from '#lib/publishing/snapshot.ts';
 import { providePerProcess } from '#lib/process.ts';
 import { refuse, type Result } from '#lib/result.ts';
-import { PUBLISHER } from '#lib/publishing/service.ts';
 import type { LiveBuild } from './builds.ts';
 import { loadHandler, type LiveSite } from './serve.ts';
 
