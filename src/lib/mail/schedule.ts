@@ -1,7 +1,7 @@
 /**
  * Digest times are wall-clock times in Europe/London ("07:00"), whatever the server's own
  * time zone and across the clock changes. A slot is the instant that time last came round:
- * daily, or on Mondays for the weekly digest. Formatters are made once (FINDINGS: creating
+ * daily, or on Mondays for the weekly digest. Formatters are made once (creating
  * one costs ~65 µs).
  */
 const london = new Intl.DateTimeFormat('en-GB', {
