@@ -9,10 +9,11 @@
  * docs/operations.md lists them); a bad one stops start-up with one line.
  */
 import cluster from 'node:cluster';
+import net from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chooseLiveBuild, servePortal, type PortalOptions, type ServeRole } from '#server/portal.ts';
-import { announceLive, followerPublisher, leadPublishing, receiveRole, reportListening, runPrimary } from '#server/cluster.ts';
+import { announceLive, followerPublisher, leadPublishing, leaveRotation, receiveRole, reportListening, runPrimary } from '#server/cluster.ts';
 import { config, useProductionLibraries } from '#lib/config.ts';
 import { drainWrites, getDb, migrateDatabase, type Database } from '#lib/db.ts';
 import { totpEncryptionKey } from '#lib/auth/keys.ts';
@@ -39,11 +40,17 @@ async function serveHere(db: Database, options: PortalOptions, role: ServeRole &
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      const closed = new Promise<void>((resolve) => portal.server.close(() => resolve()));
+      // Stop accepting with net.Server's close, not http.Server's: that one also drops every
+      // idle connection at once, and a connection accepted a moment ago is idle until its
+      // request arrives, so its request would fail. Idle ones are closed a second later.
+      const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(portal.server, () => resolve()));
+      const idle = setInterval(() => portal.server.closeIdleConnections(), 1000);
       const cut = setTimeout(() => portal.server.closeAllConnections(), 10_000);
+      await leaveRotation();
       portal.stop();
       await worker?.stop();
       await closed;
+      clearInterval(idle);
       clearTimeout(cut);
       await drainWrites(db);
       db.$client.close();

@@ -29,7 +29,9 @@ type Message =
   | { type: 'listening'; url: string }
   | { type: 'publish'; id: number; request: PublishRequest; from?: number }
   | { type: 'published'; id: number; result: Result<{ publishId: number }>; to?: number }
-  | { type: 'live'; live: LiveBuild };
+  | { type: 'live'; live: LiveBuild }
+  | { type: 'leaving' }
+  | { type: 'left' };
 
 /** A replacement for a worker that died is not forked sooner than this after the last. */
 const RESTART_PAUSE_MS = 1000;
@@ -56,6 +58,8 @@ export function runPrimary(count: number, startedWith: LiveBuild): Promise<strin
         else worker.send({ type: 'published', id: message.id, result: refuse('conflict', 'Publishing is restarting. Try again in a minute.') });
       } else if (message.type === 'published') {
         cluster.workers?.[message.to!]?.send(message);
+      } else if (message.type === 'leaving') {
+        worker.send({ type: 'left' } satisfies Message);
       } else if (message.type === 'live') {
         live = message.live;
         for (const other of Object.values(cluster.workers ?? {})) if (other && other !== worker) other.send(message);
@@ -64,8 +68,10 @@ export function runPrimary(count: number, startedWith: LiveBuild): Promise<strin
     return worker;
   };
 
+  /** Workers being replaced on purpose (a rolling restart): their exit starts no other. */
+  const retiring = new Set<Worker>();
   cluster.on('exit', (worker, code, signal) => {
-    if (stopping) return;
+    if (stopping || retiring.delete(worker)) return;
     console.error(`A server process stopped (${signal ?? `exit ${code}`}); starting another.`);
     const wasLeader = worker === leader;
     if (wasLeader) leader = undefined;
@@ -83,20 +89,63 @@ export function runPrimary(count: number, startedWith: LiveBuild): Promise<strin
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 
+  /**
+   * SIGHUP: a rolling restart, to give back the memory of earlier builds or take up new
+   * server code. The workers are replaced one at a time, and the port always has a
+   * listening process behind it: a follower's successor listens before it stops; the
+   * leader stops first (the others serve meanwhile, and a Publish pressed then is told to
+   * try again), then its successor takes the lead. Each stop is graceful (SIGTERM).
+   */
+  let restarting = false;
+  const retire = async (worker: Worker) => {
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    retiring.add(worker);
+    worker.process.kill('SIGTERM');
+    await exited;
+  };
+  const rollingRestart = async () => {
+    if (restarting || stopping) return;
+    restarting = true;
+    console.error('Rolling restart: replacing the server processes one at a time.');
+    const old = Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w) && !w!.isDead());
+    try {
+      for (const worker of old.filter((w) => w !== leader)) {
+        await listening(fork(false));
+        await retire(worker);
+      }
+      if (leader && old.includes(leader)) {
+        const previous = leader;
+        await retire(previous);
+        leader = undefined;
+        await listening(fork(true));
+      }
+      console.error('Rolling restart: done.');
+    } catch (error) {
+      // A process that cannot start is replaced as a crashed one is; the old ones left keep serving.
+      console.error(`Rolling restart stopped: ${(error as Error).message}`);
+    } finally {
+      restarting = false;
+    }
+  };
+  process.on('SIGHUP', () => void rollingRestart());
+
   const workers = Array.from({ length: count }, (_, i) => fork(i === 0));
-  return Promise.all(
-    workers.map(
-      (worker) =>
-        new Promise<string>((resolve) => {
-          const onMessage = (message: Message) => {
-            if (message.type !== 'listening') return;
-            worker.off('message', onMessage);
-            resolve(message.url);
-          };
-          worker.on('message', onMessage);
-        }),
-    ),
-  ).then(([url]) => url!);
+  return Promise.all(workers.map(listening)).then(([url]) => url!);
+}
+
+/** Resolves with a worker's URL once it listens; rejects if it exits first. */
+function listening(worker: Worker): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const onExit = () => reject(new Error('A new server process stopped before it listened.'));
+    const onMessage = (message: Message) => {
+      if (message.type !== 'listening') return;
+      worker.off('message', onMessage);
+      worker.off('exit', onExit);
+      resolve(message.url);
+    };
+    worker.on('message', onMessage);
+    worker.once('exit', onExit);
+  });
 }
 
 /** In a worker: asks the primary for its role (once listening for the answer, so it cannot be missed). */
@@ -115,6 +164,26 @@ export function receiveRole(): Promise<Role> {
 /** In a worker: tells the primary it serves at `url`. */
 export function reportListening(url: string): void {
   process.send?.({ type: 'listening', url } satisfies Message);
+}
+
+/**
+ * In a worker that has stopped listening: resolves once the primary hands it no more
+ * connections. Until the primary has read that the worker closed, it may still hand one
+ * over, which the worker sends back to be given to another, if it is still alive: a
+ * connection handed to a process that has exited is never answered. Messages keep their
+ * order both ways, so the answer to this one comes after any such connection.
+ */
+export function leaveRotation(): Promise<void> {
+  if (!cluster.isWorker) return Promise.resolve();
+  return new Promise((resolve) => {
+    const onMessage = (message: Message) => {
+      if (message.type !== 'left') return;
+      process.off('message', onMessage);
+      resolve();
+    };
+    process.on('message', onMessage);
+    process.send?.({ type: 'leaving' } satisfies Message);
+  });
 }
 
 /** The leader: runs the publishes that followers forward, and announces its switches. */

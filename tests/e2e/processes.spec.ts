@@ -28,6 +28,7 @@ function getOnNewConnection(url: string, headers: Record<string, string> = {}, m
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
     });
     req.on('error', reject);
+    req.setTimeout(30_000, () => req.destroy(new Error('no answer in 30 s')));
     req.end(body);
   });
 }
@@ -81,5 +82,52 @@ test('with two processes, a Publish runs once on the leader and both processes s
     db.$client.close();
     await stopPortal(portal);
     rmSync(content, { recursive: true, force: true });
+  }
+});
+
+test('SIGHUP replaces the processes one at a time, and no request fails meanwhile', async () => {
+  test.setTimeout(240_000);
+  const portal = await startPortal({ WEB_CONCURRENCY: '2', MAIL_WORKER: 'off' });
+  try {
+    const servedBy = (from: number) => new Set(portal.logs().slice(from).filter((line) => typeof line.status === 'number').map((line) => line.pid));
+    for (let i = 0; i < 6; i++) expect((await getOnNewConnection(`${portal.url}/login`)).status).toBe(200);
+    const before = servedBy(0);
+    expect(before.size).toBe(2);
+
+    // Four clients ask for a prerendered page and an on-demand one, on new connections, throughout.
+    const failures: string[] = [];
+    let answered = 0;
+    let loading = true;
+    const client = async () => {
+      for (let i = 0; loading; i++) {
+        const path = i % 2 ? '/login' : '/';
+        try {
+          const { status } = await getOnNewConnection(`${portal.url}${path}`);
+          if (status === 200) answered++;
+          else failures.push(`${path}: ${status}`);
+        } catch (error) {
+          failures.push(`${path}: ${(error as Error).message}`);
+        }
+      }
+    };
+    const clients = Array.from({ length: 4 }, client);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    portal.child.kill('SIGHUP');
+    await expect.poll(() => portal.lines.some((line) => line.includes('Rolling restart: done.')), { timeout: 180_000, intervals: [500] }).toBe(true);
+    const afterRestart = portal.logs().length;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    loading = false;
+    await Promise.all(clients);
+
+    expect(failures).toEqual([]);
+    expect(answered).toBeGreaterThan(20);
+    for (let i = 0; i < 6; i++) expect((await getOnNewConnection(`${portal.url}/login`)).status).toBe(200);
+    // Two new processes serve, and neither of the old ones.
+    const after = servedBy(afterRestart);
+    expect(after.size).toBe(2);
+    for (const pid of after) expect(before.has(pid)).toBe(false);
+  } finally {
+    await stopPortal(portal);
   }
 });
