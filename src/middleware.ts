@@ -4,18 +4,22 @@ import { getDb } from '#lib/db.ts';
 import { SESSION_COOKIE, deleteSessionCookie, validateSessionToken } from '#lib/auth/sessions.ts';
 import { editorContentSecurityPolicy, isEditorAppPath } from '#lib/editing/csp.ts';
 import { actionBodyProblem, isActionRequest } from '#lib/action-body.ts';
+import { withIslandStyleInHead } from '#lib/island-styles.ts';
 import { MEMBER_HEADER, ROUTE_HEADER } from '#server/internal-headers.ts';
 
 /**
  * Loads the session for on-demand routes and marks their responses private.
- * Prerendered pages are public and built without a request, so they are skipped.
+ * Prerendered pages are public and built without a request, so they are skipped, but
+ * for moving Astro's island style out of the body (src/lib/island-styles.ts).
  */
 export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.user = null;
   context.locals.session = null;
-  if (context.isPrerendered) return next();
+  if (context.isPrerendered) return withIslandStyleInHead(await next());
 
-  const response = await respond(context, next);
+  const answer = await respond(context, next);
+  // The browser editor is Keystatic's own app, left as it is.
+  const response = isEditorAppPath(context.url.pathname) ? answer : withIslandStyleInHead(answer);
   // For the server's log line (src/server/internal-headers.ts); removed before sending.
   response.headers.set(ROUTE_HEADER, context.routePattern);
   const { user } = context.locals as App.Locals; // set by respond(), which TypeScript cannot see

@@ -35,6 +35,16 @@ function checkedDates(text: string): Date[] {
   return [...text.matchAll(pattern)].map((m) => new Date(Date.UTC(Number(m[3]), months.indexOf(m[2]!), Number(m[1]))));
 }
 
+/**
+ * Numbers a service can change or drop (helplines, relay prefixes, the police's 101):
+ * every section (the text under one heading) that gives one says when it was checked.
+ * 999 is left out: it is the fixed emergency number.
+ */
+const CHANGEABLE_NUMBER = /\b0\d{3,4}[ \u00a0]\d{3}[ \u00a0]\d{3,4}\b|\b1800[01]\b|\b101\b/;
+function phoneSections(body: string): string[] {
+  return body.split(/^(?=#{1,6} )/m).filter((section) => CHANGEABLE_NUMBER.test(section));
+}
+
 describe('the sources register', () => {
   it.each(Object.entries(register))('%s is a complete record, checked no later than today', (_id, record) => {
     const parsed = sourceSchema.parse(record);
@@ -57,6 +67,11 @@ describe.each(published.map((e) => [e.path, e] as const))('%s', (_path, entry) =
     for (const checked of checkedDates(entry.body)) {
       expect(checked.getTime(), `a "checked" date in the text is later than updated/published`).toBeLessThanOrEqual(lastChanged(entry.data).getTime());
     }
+  });
+
+  it('says when it checked a phone number that can change, in the section that gives it', () => {
+    const undated = phoneSections(entry.body).filter((section) => checkedDates(section).length === 0);
+    expect(undated, 'add "(checked <day> <month> <year> on <site>)" beside the number').toEqual([]);
   });
 
   it('links only to entries that exist', () => {

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { ISLAND_STYLES } from 'astro/runtime/server/astro-island-styles.js';
+import { withIslandStyleInHead, withoutIslandStyle } from '#lib/island-styles.ts';
+
+const STYLE = `<style>${ISLAND_STYLES}</style>`;
+const page = `<!doctype html><html><head><title>t</title></head><body><form>${STYLE}<script>1</script><astro-island></astro-island></form>${STYLE}</body></html>`;
+
+/** The page sent in chunks of `size` bytes, read back as text. */
+async function through(text: string, size: number): Promise<string> {
+  const bytes = new TextEncoder().encode(text);
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (let i = 0; i < bytes.length; i += size) controller.enqueue(bytes.slice(i, i + size));
+      controller.close();
+    },
+  });
+  return new Response(withoutIslandStyle(body)).text();
+}
+
+describe('withoutIslandStyle', () => {
+  it('removes the first inline island style wherever the chunks split it', async () => {
+    const expected = page.replace(STYLE, '');
+    for (const size of [1, 2, 7, 31, STYLE.length, STYLE.length + 1, 1000]) {
+      expect(await through(page, size), `chunks of ${size}`).toBe(expected);
+    }
+  });
+
+  it('passes a page without islands through unchanged', async () => {
+    const plain = '<!doctype html><html><head><style>p{}</style></head><body>é ü 😀 <style>astro-island</style></body></html>';
+    for (const size of [1, 3, 64]) expect(await through(plain, size)).toBe(plain);
+  });
+});
+
+describe('withIslandStyleInHead', () => {
+  it('leaves responses other than HTML alone', () => {
+    const json = new Response('{}', { headers: { 'Content-Type': 'application/json' } });
+    expect(withIslandStyleInHead(json)).toBe(json);
+  });
+
+  it('keeps the status and headers of a page, without a length that no longer holds', async () => {
+    const response = withIslandStyleInHead(
+      new Response(page, { status: 404, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(page.length), 'X-Test': 'kept' } }),
+    );
+    expect(response.status).toBe(404);
+    expect(response.headers.get('X-Test')).toBe('kept');
+    expect(response.headers.has('Content-Length')).toBe(false);
+    expect(await response.text()).toBe(page.replace(STYLE, ''));
+  });
+});
