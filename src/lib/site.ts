@@ -21,3 +21,8 @@ export function documentTitle(title: string): string {
   const lastSpace = cut.lastIndexOf(' ');
   return `${(lastSpace > TITLE_LIMIT / 2 ? cut.slice(0, lastSpace) : cut).replace(/[\s,:;–-]+$/, '')}…`;
 }
+
+/** Where "Is this page useful?" feedback goes; set FEEDBACK_EMAIL when building for production. */
+export function feedbackEmail(): string {
+  return config().FEEDBACK_EMAIL;
+}
