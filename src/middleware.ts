@@ -10,16 +10,15 @@ import { MEMBER_HEADER, ROUTE_HEADER } from '#server/internal-headers.ts';
 /**
  * Loads the session for on-demand routes and marks their responses private.
  * Prerendered pages are public and built without a request, so they are skipped, but
- * for moving Astro's island style out of the body (src/lib/island-styles.ts).
+ * for removing Astro's inline island style as they are built (src/lib/island-styles.ts;
+ * the server does it for on-demand pages).
  */
 export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.user = null;
   context.locals.session = null;
   if (context.isPrerendered) return withIslandStyleInHead(await next());
 
-  const answer = await respond(context, next);
-  // The browser editor is Keystatic's own app, left as it is.
-  const response = isEditorAppPath(context.url.pathname) ? answer : withIslandStyleInHead(answer);
+  const response = await respond(context, next);
   // For the server's log line (src/server/internal-headers.ts); removed before sending.
   response.headers.set(ROUTE_HEADER, context.routePattern);
   const { user } = context.locals as App.Locals; // set by respond(), which TypeScript cannot see

@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import compression from 'compression';
 import { provideDatabase, type Database } from '#lib/db.ts';
+import { isEditorAppPath } from '#lib/editing/csp.ts';
 import { log, markServing, withRequestId } from '#lib/log.ts';
 import { beforeHeaders } from './before-headers.ts';
 import { proxyMatcher, settleForwardedHeaders } from './forwarded.ts';
 import { answerHealth, HEALTH_PATHS } from './health.ts';
+import { removeIslandStyleAsWritten } from './island-style.ts';
 import { MEMBER_HEADER, ROUTE_HEADER } from './internal-headers.ts';
 import { sendPrecompressed } from './precompressed.ts';
 import { forbidFraming, securityHeaders } from './security-headers.ts';
@@ -99,6 +101,8 @@ export async function serve({ distDir, host, port, publicOrigin, db, trustedProx
       if (memberId !== undefined) member = Number(memberId);
       res.removeHeader(ROUTE_HEADER);
       res.removeHeader(MEMBER_HEADER);
+      // An on-demand page, but for the browser editor (Keystatic's own app, left as it is).
+      if (route !== undefined && !isEditorAppPath(path)) removeIslandStyleAsWritten(res);
     });
     res.once('close', () => {
       const line = {
