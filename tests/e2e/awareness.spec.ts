@@ -1,7 +1,7 @@
 import { test, expect } from './fixtures.ts';
 import { fixtures } from './test-content.ts';
 
-const { awarenessPage, strategy } = fixtures;
+const { awarenessPage, strategy, publicStrategy } = fixtures;
 
 test('a reader filters the awareness listing to one audience’s strategies and reads one at a glance', async ({ page, expectNoAxeViolations }) => {
   await page.goto('/awareness');
@@ -16,7 +16,7 @@ test('a reader filters the awareness listing to one audience’s strategies and 
   await expect(page.getByRole('link', { name: strategy.title })).toBeVisible();
   // A page that is not a strategy, and strategies for other audiences, are filtered out.
   await expect(page.getByRole('link', { name: awarenessPage.title })).toHaveCount(0);
-  await expect(page.getByRole('link', { name: 'Awareness strategy: a campaign for the public' })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: publicStrategy.title })).toHaveCount(0);
   await expectNoAxeViolations(page);
 
   await page.getByRole('link', { name: strategy.title }).click();
@@ -30,6 +30,7 @@ test('a reader filters the awareness listing to one audience’s strategies and 
 test('every strategy is listed under all strategies, and an unknown audience is not found', async ({ page, request }) => {
   await page.goto('/awareness/strategies');
   await expect(page.getByRole('link', { name: strategy.title })).toBeVisible();
+  await expect(page.getByRole('link', { name: publicStrategy.title })).toBeVisible();
   await expect(page.getByRole('link', { name: awarenessPage.title })).toHaveCount(0);
   expect((await request.get('/awareness/strategies/everyone')).status()).toBe(404);
 });

@@ -75,6 +75,11 @@ export const fixtures = {
     url: '/awareness/fixture-strategy',
     title: 'Fixture strategy: reaching turnstone businesses',
   },
+  /** A strategy for another audience (the public), for the filters to leave out. */
+  publicStrategy: {
+    url: '/awareness/fixture-public-strategy',
+    title: 'Fixture strategy: a sandpiper campaign for the public',
+  },
   workshopReport: {
     url: '/news/fixture-workshop-report',
     title: 'Fixture report: the sanderling workshop',
