@@ -3,7 +3,8 @@ import { renderMail } from '#lib/mail/compose.ts';
 import { loadConfig } from '#lib/config.ts';
 import { mailConfig, parseMailFrom } from '#lib/mail/config.ts';
 import { headerText, subjectHeader } from '#lib/mail/headers.ts';
-import { lastDailySlot, lastWeeklySlot, londonTime } from '#lib/mail/schedule.ts';
+import { lastDailySlot, lastWeeklySlot } from '#lib/mail/schedule.ts';
+import { londonTime } from '#lib/time.ts';
 import { openLinkToken, sealLinkToken, unsubscribeToken, verifyUnsubscribeToken } from '#lib/mail/tokens.ts';
 
 process.env.TOTP_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString('base64');
