@@ -1,5 +1,5 @@
 import { defineAction, type ActionAPIContext } from 'astro:actions';
-import { z } from 'astro/zod';
+import { z } from 'zod';
 import { getDb, write } from '#lib/db.ts';
 import { audit } from '#lib/auth/audit.ts';
 import {
@@ -23,7 +23,6 @@ import { safeNext } from '#lib/auth/next-url.ts';
 import { findOpenReset, RESET_GONE_MESSAGE } from '#lib/auth/password-resets.ts';
 import { PASSWORD_MAX, passwordProblem } from '#lib/auth/passwords.ts';
 import { checkPassword, checkSecondFactor } from '#lib/auth/sign-in.ts';
-import { requireActor } from '#lib/auth/guards.ts';
 import { createSession, deleteSessionCookie, invalidateSession, replaceWithVerifiedSessionIn, setSessionCookie } from '#lib/auth/sessions.ts';
 import { hasTotp } from '#lib/auth/totp.ts';
 import { mailSettingsFormSchema, saveMailSettings } from '#lib/mail/settings.ts';
@@ -55,6 +54,12 @@ const sixDigitCode = z
   .pipe(z.string().regex(/^\d{6}$/, 'Enter the 6-digit code your authenticator app shows now'));
 
 const token = z.string().max(200);
+
+/** The password already set, to confirm it is the member (sign-in, "confirm it is you", erasure). */
+const currentPassword = z.string().min(1, 'Enter your password').max(1024);
+
+/** A code from the app or a recovery code, whichever the member has to hand. */
+const codeOrRecoveryCode = z.string().trim().min(6, 'Enter the 6-digit code from your authenticator app, or a recovery code').max(32);
 
 /** What a member calls a passkey: shown on their account page and in the email about it. */
 const passkeyName = z
@@ -92,7 +97,7 @@ export const accounts = {
     accept: 'form',
     input: z.object({
       email: z.email({ error: 'Enter your email address, like name@example.org' }).max(254),
-      password: z.string().min(1, 'Enter your password').max(1024),
+      password: currentPassword,
       next: z.string().max(2000).optional(),
     }),
     handler: async ({ email, password, next }, context) => {
@@ -120,7 +125,7 @@ export const accounts = {
   verifySecondFactor: defineAction({
     accept: 'form',
     input: z.object({
-      code: z.string().trim().min(6, 'Enter the 6-digit code from your authenticator app, or a recovery code').max(32),
+      code: codeOrRecoveryCode,
       next: z.string().max(2000).optional(),
     }),
     handler: async ({ code, next }, context) => {
@@ -238,40 +243,25 @@ export const accounts = {
     },
   }),
 
-  changeDisplayName: defineAction({
-    accept: 'form',
-    input: z.object({ displayName }),
-    handler: async ({ displayName }, context) => {
-      const { user } = requireActor(context);
-      await changeDisplayName(await getDb(), user.id, displayName, context.clientAddress);
-      return { redirect: '/account?done=name' };
-    },
+  changeDisplayName: memberAction({}, async ({ db, user, ip }, form) => {
+    const input = parseForm(z.object({ displayName }), form);
+    await changeDisplayName(db, user.id, input.displayName, ip);
+    return { redirect: '/account?done=name' };
   }),
 
-  changePassword: defineAction({
-    accept: 'form',
-    input: z.object({
-      currentPassword: z.string().min(1, 'Enter your current password').max(1024),
-      newPassword: newPassword('Choose a new password'),
-    }),
-    handler: async ({ currentPassword, newPassword }, context) => {
-      const { user, session } = requireActor(context);
-      const result = await changePassword(await getDb(), user.id, session.id, { currentPassword, newPassword }, context.clientAddress);
-      if (!result.ok) throw refusalError(context, result);
-      return { redirect: '/account?done=password' };
-    },
+  changePassword: memberAction({}, async ({ db, user, session, ip }, form, context) => {
+    const input = parseForm(z.object({ currentPassword: z.string().min(1, 'Enter your current password').max(1024), newPassword: newPassword('Choose a new password') }), form);
+    const result = await changePassword(db, user.id, session.id, input, ip);
+    if (!result.ok) throw refusalError(context, result);
+    return { redirect: '/account?done=password' };
   }),
 
   /** /account/recovery-codes: confirmed with a code from the app; the new codes come back once. */
-  regenerateRecoveryCodes: defineAction({
-    accept: 'form',
-    input: z.object({ code: sixDigitCode }),
-    handler: async ({ code }, context) => {
-      const { user } = requireActor(context);
-      const result = await regenerateRecoveryCodesWithTotp(await getDb(), user.id, code, context.clientAddress);
-      if (!result.ok) throw refusalError(context, result);
-      return { recoveryCodes: result.recoveryCodes };
-    },
+  regenerateRecoveryCodes: memberAction({}, async ({ db, user, ip }, form, context) => {
+    const { code } = parseForm(z.object({ code: sixDigitCode }), form);
+    const result = await regenerateRecoveryCodesWithTotp(db, user.id, code, ip);
+    if (!result.ok) throw refusalError(context, result);
+    return { recoveryCodes: result.recoveryCodes };
   }),
 
   /** /account/email: how often each kind of email comes, the digest hour, full text. */
@@ -281,33 +271,21 @@ export const accounts = {
   }),
 
   /** "Confirm it's you": password and a code again, before changing how the member signs in. */
-  reauthenticate: defineAction({
-    accept: 'form',
-    input: z.object({
-      password: z.string().min(1, 'Enter your password').max(1024),
-      code: z.string().trim().min(6, 'Enter the 6-digit code from your authenticator app, or a recovery code').max(32),
-      next: z.string().max(2000).optional(),
-    }),
-    handler: async ({ password, code, next }, context) => {
-      const { user, session } = requireActor(context);
-      const result = await reauthenticate(await getDb(), user.id, session.id, { password, code }, context.clientAddress);
-      if (!result.ok) throw refusalError(context, result);
-      return { redirect: safeNext(next, '/account') };
-    },
+  reauthenticate: memberAction({}, async ({ db, user, session, ip }, form, context) => {
+    const { password, code, next } = parseForm(z.object({ password: currentPassword, code: codeOrRecoveryCode, next: z.string().max(2000).optional() }), form);
+    const result = await reauthenticate(db, user.id, session.id, { password, code }, ip);
+    if (!result.ok) throw refusalError(context, result);
+    return { redirect: safeNext(next, '/account') };
   }),
 
   /** /account/authenticator: after confirming it is them, a code from the new app replaces the old key. */
-  moveAuthenticator: defineAction({
-    accept: 'form',
-    input: z.object({ pending: z.string().max(500), code: sixDigitCode }),
-    handler: async ({ pending, code }, context) => {
-      const { user, session } = requireActor(context);
-      const key = openPendingEnrolment(pending, user.id, session.id, new Date(), 'move');
-      if (!key) throw refusalError(context, refuse('invalid', 'This page has expired. Add the new key shown below to your new app, then enter the code it shows.'));
-      const result = await moveAuthenticator(await getDb(), user.id, session, key, code, context.clientAddress);
-      if (!result.ok) throw refusalError(context, result);
-      return { redirect: '/account?done=authenticator' };
-    },
+  moveAuthenticator: memberAction({}, async ({ db, user, session, ip }, form, context) => {
+    const { pending, code } = parseForm(z.object({ pending: z.string().max(500), code: sixDigitCode }), form);
+    const key = openPendingEnrolment(pending, user.id, session.id, new Date(), 'move');
+    if (!key) throw refusalError(context, refuse('invalid', 'This page has expired. Add the new key shown below to your new app, then enter the code it shows.'));
+    const result = await moveAuthenticator(db, user.id, session, key, code, ip);
+    if (!result.ok) throw refusalError(context, result);
+    return { redirect: '/account?done=authenticator' };
   }),
 
   /** /account/passkeys: after confirming it is them, the browser's new passkey and the member's name for it. */
@@ -328,42 +306,29 @@ export const accounts = {
   }),
 
   /** /account/delete: password, code and the word DELETE; then the account is erased and this browser signed out. */
-  deleteAccount: defineAction({
-    accept: 'form',
-    input: z.object({
-      password: z.string().min(1, 'Enter your password').max(1024),
-      code: z.string().trim().min(6, 'Enter the 6-digit code from your authenticator app, or a recovery code').max(32),
-      confirmation: z.string().max(100),
-    }),
-    handler: async ({ password, code, confirmation }, context) => {
-      const { user } = requireActor(context);
-      const result = await eraseOwnAccount(await getDb(), user.id, { password, code, confirmation }, context.clientAddress);
-      if (!result.ok) throw refusalError(context, result);
-      deleteSessionCookie(context.cookies);
-      return { redirect: '/account/deleted' };
-    },
+  deleteAccount: memberAction({}, async ({ db, user, ip }, form, context) => {
+    const input = parseForm(z.object({ password: currentPassword, code: codeOrRecoveryCode, confirmation: z.string().max(100) }), form);
+    const result = await eraseOwnAccount(db, user.id, input, ip);
+    if (!result.ok) throw refusalError(context, result);
+    deleteSessionCookie(context.cookies);
+    return { redirect: '/account/deleted' };
   }),
 
   /** A member ends one of their own sessions; someone else's is "not found" (and recorded as refused). */
-  revokeSession: defineAction({
-    accept: 'form',
-    input: z.object({ sessionId: z.string().min(1).max(64) }),
-    handler: async ({ sessionId }, context) => {
-      const { user, session } = requireActor(context);
-      const db = await getDb();
-      if (sessionId === session.id) {
-        // Ending the session in use is signing out.
-        await invalidateSession(db, session.id);
-        await audit(db, { actorId: user.id, action: 'sign-out', outcome: 'success', ip: context.clientAddress });
-        deleteSessionCookie(context.cookies);
-        context.locals.signedOut = true;
-        return { redirect: '/login' };
-      }
-      if (!(await revokeOwnSession(db, user.id, sessionId, context.clientAddress))) {
-        throw refusalError(context, refuse('not-found', 'That session was not found. It may have ended already.'));
-      }
-      return { redirect: '/account?done=session#sessions' };
-    },
+  revokeSession: memberAction({}, async ({ db, user, session, ip }, form, context) => {
+    const { sessionId } = parseForm(z.object({ sessionId: z.string().min(1).max(64) }), form);
+    if (sessionId === session.id) {
+      // Ending the session in use is signing out.
+      await invalidateSession(db, session.id);
+      await audit(db, { actorId: user.id, action: 'sign-out', outcome: 'success', ip });
+      deleteSessionCookie(context.cookies);
+      context.locals.signedOut = true;
+      return { redirect: '/login' };
+    }
+    if (!(await revokeOwnSession(db, user.id, sessionId, ip))) {
+      throw refusalError(context, refuse('not-found', 'That session was not found. It may have ended already.'));
+    }
+    return { redirect: '/account?done=session#sessions' };
   }),
 
   /** /forgot: the same answer whether or not the address is a member's. */

@@ -1,27 +1,16 @@
-import { defineAction } from 'astro:actions';
-import { getDb } from '#lib/db.ts';
-import { requireActor } from '#lib/auth/guards.ts';
 import { calendarFeedUrl, createCalendarFeed, revokeCalendarFeed } from '#lib/events/feeds.ts';
+import { memberAction } from './define.ts';
 
 /**
- * A member's private calendar feed address (/members/events). Making one replaces any
- * earlier address; the new one is shown once, on the page the form returns to.
+ * A member's private calendar feed address (/members/events), for signed-in members only
+ * (memberAction). Making one replaces any earlier address; the new one is shown once, on
+ * the page the form returns to.
  */
 export const calendar = {
-  createFeed: defineAction({
-    accept: 'form',
-    handler: async (_input, context) => {
-      const { user } = requireActor(context);
-      const token = await createCalendarFeed(await getDb(), user.id, context.clientAddress);
-      return { feedUrl: calendarFeedUrl(context.site ?? context.url, token) };
-    },
+  createFeed: memberAction({}, async ({ db, user, ip }, _form, context) => {
+    const token = await createCalendarFeed(db, user.id, ip);
+    return { feedUrl: calendarFeedUrl(context.site ?? context.url, token) };
   }),
 
-  revokeFeed: defineAction({
-    accept: 'form',
-    handler: async (_input, context) => {
-      const { user } = requireActor(context);
-      return { revoked: await revokeCalendarFeed(await getDb(), user.id, context.clientAddress) };
-    },
-  }),
+  revokeFeed: memberAction({}, async ({ db, user, ip }) => ({ revoked: await revokeCalendarFeed(db, user.id, ip) })),
 };

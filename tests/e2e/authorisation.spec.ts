@@ -132,7 +132,7 @@ const actions: Record<string, { form: Record<string, string>; expect: Row }> = {
   'accounts.acceptInvitation': { form: { token: UNKNOWN_TOKEN, displayName: 'Someone', password: 'long enough passphrase here' }, expect: everyone(410) },
   'accounts.enrolTotp': { form: {}, expect: everyone(400) },
   'accounts.changeDisplayName': { form: { displayName: 'A new name' }, expect: memberAction(200) },
-  'accounts.changePassword': { form: {}, expect: everyone(400) },
+  'accounts.changePassword': { form: {}, expect: memberAction(400) },
   'accounts.regenerateRecoveryCodes': { form: { code: '000000' }, expect: memberAction(400) },
   'accounts.revokeSession': { form: { sessionId: 'nosuchsession' }, expect: memberAction(404) },
   'accounts.requestPasswordReset': { form: { email: 'nobody@example.org' }, expect: everyone(200) },
