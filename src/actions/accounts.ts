@@ -27,6 +27,7 @@ import { createSession, deleteSessionCookie, invalidateSession, replaceWithVerif
 import { hasTotp } from '#lib/auth/totp.ts';
 import { mailSettingsFormSchema, saveMailSettings } from '#lib/mail/settings.ts';
 import { refuse } from '#lib/result.ts';
+import { idField } from '#lib/params.ts';
 import { memberAction } from './define.ts';
 import { fieldError, parseForm, refusalError } from './errors.ts';
 
@@ -299,7 +300,7 @@ export const accounts = {
 
   /** /account/passkeys: after confirming it is them; someone else's passkey is "not found". */
   removePasskey: memberAction({}, async ({ db, user, session, ip }, form, context) => {
-    const { passkeyId } = parseForm(z.object({ passkeyId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }), form);
+    const { passkeyId } = parseForm(z.object({ passkeyId: idField('Choose a passkey to remove') }), form);
     const result = await removePasskey(db, { user, session }, passkeyId, ip);
     if (!result.ok) throw refusalError(context, result);
     return { redirect: '/account/passkeys?done=removed' };

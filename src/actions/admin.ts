@@ -24,10 +24,11 @@ import {
 import { createOrganisation, organisationInputSchema, updateOrganisation } from '#lib/admin/organisations.ts';
 import { retryFailedMessage } from '#lib/mail/status.ts';
 import { eraseMember, removeFormerMemberPosts, type Eraser } from '#lib/auth/erasure.ts';
+import { idField } from '#lib/params.ts';
 import { memberAction, type Caller } from './define.ts';
 import { parseForm, refusalError } from './errors.ts';
 
-const id = (what: string) => z.coerce.number({ error: `Unknown ${what}` }).int(`Unknown ${what}`).positive(`Unknown ${what}`);
+const id = (what: string) => idField(`Unknown ${what}`);
 const memberForm = z.object({ userId: id('member') });
 const invitationForm = z.object({ invitationId: id('invitation') });
 

@@ -7,6 +7,7 @@ import { ActionError, type ActionAPIContext } from 'astro:actions';
 import { z } from 'zod';
 import { resolveKeptVersion } from '#lib/editing/kept-versions.ts';
 import { publishService, type PublishRequest } from '#lib/publishing/service.ts';
+import { idField } from '#lib/params.ts';
 import { memberAction, type Caller } from './define.ts';
 import { parseForm, refusalError } from './errors.ts';
 
@@ -15,10 +16,10 @@ function editorAction<T>(name: string, run: (caller: Caller, form: FormData, con
   return memberAction({ role: 'editor', audit: { action: 'editor-access', target: `editor.${name}`, forbidden: 'not-an-editor' } }, run);
 }
 
-const keptForm = z.object({ id: z.coerce.number({ error: 'Unknown kept version' }).int().positive() });
+const keptForm = z.object({ id: idField('Unknown kept version') });
 // The dashboard's Publish button sends this; an empty post starts nothing.
 const publishForm = z.object({ confirm: z.literal('publish', { error: 'Use the Publish button on the editors’ dashboard.' }) });
-const rollbackForm = z.object({ publishId: z.coerce.number({ error: 'Choose a version to restore' }).int().positive() });
+const rollbackForm = z.object({ publishId: idField('Choose a version to restore') });
 
 /** Starts a publish (or a rollback, which is one) and sends the editor to its progress page. */
 async function startPublish({ user, ip }: Caller, context: ActionAPIContext, request: Omit<PublishRequest, 'actor'>) {

@@ -14,13 +14,14 @@ import { deletePost, saveEdit } from '#lib/forum/post-edits.ts';
 import { postReply, startThread } from '#lib/forum/posting.ts';
 import { reportPost, reportReasonSchema } from '#lib/forum/reports.ts';
 import { postLocation, threadPath } from '#lib/forum/urls.ts';
+import { idField } from '#lib/params.ts';
 import { memberAction } from './define.ts';
 import { parseForm, refusalError } from './errors.ts';
 
-const id = (what: string) => z.coerce.number({ error: `Unknown ${what}` }).int(`Unknown ${what}`).positive(`Unknown ${what}`).max(Number.MAX_SAFE_INTEGER);
+const id = (what: string) => idField(`Unknown ${what}`);
 /** An optional whole number from a hidden field ('' means none); anything else was not sent by our page. */
 const stale = 'This form is out of date: reload the page and try again';
-const optionalNumber = z.preprocess((v) => (v === '' || v === undefined ? undefined : v), z.coerce.number({ error: stale }).int(stale).positive(stale).max(Number.MAX_SAFE_INTEGER, stale).optional());
+const optionalNumber = z.preprocess((v) => (v === '' || v === undefined ? undefined : v), idField(stale).optional());
 /** The "Post anyway" button of the safeguarding warning sends safeguarding=confirmed. */
 const confirmation = z.preprocess((v) => v === 'confirmed', z.boolean());
 

@@ -22,11 +22,12 @@ import {
   setPinned,
   type ModerationActor,
 } from '#lib/forum/moderation.ts';
+import { idField } from '#lib/params.ts';
 import { memberAction, type Caller } from './define.ts';
 import { parseForm, refusalError } from './errors.ts';
 
-const id = (what: string) => z.coerce.number({ error: `Unknown ${what}` }).int(`Unknown ${what}`).positive(`Unknown ${what}`);
-const chosen = (what: string) => z.coerce.number({ error: `Choose ${what}` }).int(`Choose ${what}`).positive(`Choose ${what}`);
+const id = (what: string) => idField(`Unknown ${what}`);
+const chosen = (what: string) => idField(`Choose ${what}`);
 const threadForm = z.object({ threadId: id('thread') });
 const postForm = z.object({ postId: id('post') });
 const reportForm = z.object({ reportId: id('report') });

@@ -4,10 +4,11 @@ import { forumActorOf } from '#lib/forum/access.ts';
 import { notificationLevels } from '#lib/forum/levels.ts';
 import { markAllNotificationsRead, markNotificationRead } from '#lib/forum/notifications.ts';
 import { setCategoryLevel, setThreadLevel } from '#lib/forum/subscriptions.ts';
+import { idField } from '#lib/params.ts';
 import { memberAction } from './define.ts';
 import { parseForm, refusalError } from './errors.ts';
 
-const id = (what: string) => z.coerce.number({ error: `Choose a ${what}` }).int().positive().max(Number.MAX_SAFE_INTEGER);
+const id = (what: string) => idField(`Choose a ${what}`);
 const level = z.enum(notificationLevels, { error: 'Choose Watching, Normal or Muted' });
 /** Where to go back to afterwards: a path on this site only. */
 const next = z.string().max(2000).optional();

@@ -43,9 +43,3 @@ export function formatUtc(date: Date | null | undefined): string {
 export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
-
-/** Page numbers from a query string: anything odd means page 1. */
-export function pageNumber(value: string | null | undefined): number {
-  const n = Number(value);
-  return Number.isInteger(n) && n >= 1 && n <= 100_000 ? n : 1;
-}

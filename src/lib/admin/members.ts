@@ -17,6 +17,7 @@ import { findUserByEmail, findUserById, normaliseEmail } from '#lib/auth/users.t
 import { deleteCalendarFeed } from '#lib/events/feeds.ts';
 import { enqueueMail } from '#lib/mail/outbox.ts';
 import { refuse, type Refusal, type Result } from '#lib/result.ts';
+import { idField } from '#lib/params.ts';
 import { likePattern, withVia, type Actor } from './common.ts';
 import { isOwnAccount, reactivateRefusal, resetLinkRefusal, roleChangeRefusal, secondFactorResetRefusal, suspendRefusal } from './permissions.ts';
 
@@ -27,12 +28,12 @@ const emailField = z
   .trim()
   .max(254, 'Email addresses are at most 254 characters')
   .pipe(z.email({ error: 'Enter an email address, like name@example.org' }));
-const idField = (what: string) => z.coerce.number({ error: `Choose ${what}` }).int(`Choose ${what}`).positive(`Choose ${what}`);
+const chosen = (what: string) => idField(`Choose ${what}`);
 
 export const inviteInputSchema = z.object({
   email: emailField,
   role: z.enum(roles, { error: 'Choose a role' }),
-  organisationId: idField('an organisation'),
+  organisationId: chosen('an organisation'),
 });
 export type InviteInput = z.infer<typeof inviteInputSchema>;
 
@@ -40,7 +41,7 @@ export const memberFiltersSchema = z.object({
   q: z.string().trim().max(200, 'Search for at most 200 characters').optional(),
   role: z.enum(roles, { error: 'Choose a role from the list' }).optional(),
   status: z.enum(userStatuses, { error: 'Choose a status from the list' }).optional(),
-  organisationId: z.coerce.number().int().positive({ error: 'Choose an organisation from the list' }).optional(),
+  organisationId: idField('Choose an organisation from the list').optional(),
 });
 export type MemberFilters = z.infer<typeof memberFiltersSchema>;
 

@@ -160,8 +160,3 @@ export async function findOrganisation(db: Queryable, id: number) {
   if (!organisation) return null;
   return { ...organisation, region: organisation.region as Region };
 }
-
-/** A path segment that is a whole number in range, or null (then the page answers 404). */
-export function idParam(value: string | undefined): number | null {
-  return value && /^\d{1,12}$/.test(value) && Number(value) >= 1 ? Number(value) : null;
-}

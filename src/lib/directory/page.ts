@@ -8,7 +8,8 @@ import type { AstroGlobal } from 'astro';
 import { requireMember, type Member } from '#lib/auth/guards.ts';
 import { getDb, type Database } from '#lib/db.ts';
 import { forumActorOf, type ForumActor } from '#lib/forum/access.ts';
-import { findPerson, idParam, type Person } from './directory.ts';
+import { parseId } from '#lib/params.ts';
+import { findPerson, type Person } from './directory.ts';
 
 /** Sent with every directory page: people's names and contacts are for members, never for an index. */
 export const NOT_INDEXED = 'noindex, nofollow, noarchive';
@@ -28,7 +29,7 @@ export async function directoryPage(Astro: AstroGlobal): Promise<{ member: Membe
 export async function personPage(Astro: AstroGlobal): Promise<{ member: Member; db: Database; person: Person | null; actor: ForumActor } | Response> {
   const access = await directoryPage(Astro);
   if (access instanceof Response) return access;
-  const id = idParam(Astro.params.id);
+  const id = parseId(Astro.params.id);
   const person = id === null ? null : await findPerson(access.db, id);
   return { ...access, person, actor: forumActorOf(access.member.user) };
 }

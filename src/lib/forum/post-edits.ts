@@ -23,7 +23,7 @@ import { auditConfirmationIn, auditRefusalIn, type RequestOptions } from './audi
 import { renderMarkdown } from './markdown.ts';
 import { canSeeThread, postChangeRefusal, postDeleteRefusal } from './permissions.ts';
 import { safeguardingHold, type SafeguardingHold } from './safeguarding.ts';
-import { parseId } from './urls.ts';
+import { parseId } from '#lib/params.ts';
 
 export interface PostInThread {
   post: Post;

@@ -20,6 +20,7 @@ import { z } from 'zod';
 import { categories, type Category } from '#db/schema.ts';
 import type { Queryable } from '#lib/db.ts';
 import { likePattern } from '#lib/admin/common.ts';
+import { pageNumber } from '#lib/params.ts';
 import type { ForumActor } from './access.ts';
 import { canModerate, canSeeCategory } from './permissions.ts';
 import { postLocation } from './urls.ts';
@@ -204,8 +205,7 @@ export function readSearchRequest(params: URLSearchParams): { request: SearchReq
     errors.to = 'The end date must be the same as or later than the start date';
     delete request.to;
   }
-  const page = Number(params.get('page'));
-  request.page = Number.isInteger(page) && page >= 1 ? Math.min(page, MAX_SEARCH_PAGE) : 1;
+  request.page = Math.min(pageNumber(params.get('page')), MAX_SEARCH_PAGE);
   return { request, errors };
 }
 

@@ -29,14 +29,3 @@ export function formAction(path: string, action: { toString(): string }): string
   return `${path}${path.includes('?') ? '&' : '?'}${query}`;
 }
 
-/** An id from the address (`/forum/t/12/…`), or null for anything that is not a plain positive number. */
-export function parseId(value: string | null | undefined): number | null {
-  if (!value || !/^[1-9]\d{0,14}$/.test(value)) return null;
-  const n = Number(value);
-  return Number.isSafeInteger(n) ? n : null;
-}
-
-/** A page number from ?page= (1 when absent or not a number). */
-export function parsePage(value: string | null | undefined): number {
-  return parseId(value) ?? 1;
-}

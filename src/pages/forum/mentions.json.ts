@@ -8,10 +8,11 @@ import { forumActorOf } from '#lib/forum/access.ts';
 import { canSeeCategory } from '#lib/forum/permissions.ts';
 import { suggestMentionNames } from '#lib/forum/mentions.ts';
 import { findVisibleThread } from '#lib/forum/threads.ts';
+import { idField } from '#lib/params.ts';
 
 export const prerender = false;
 
-const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const id = idField('Give the number of a category or a thread');
 const querySchema = z
   .object({ q: z.string().trim().min(1).max(DISPLAY_NAME_MAX), category: id.optional(), thread: id.optional() })
   .refine((query) => (query.category === undefined) !== (query.thread === undefined), 'Give a category or a thread, not both');
