@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { count } from 'drizzle-orm';
@@ -17,6 +17,7 @@ import { migrateDatabase, openDatabase, write, type Database } from '#lib/db.ts'
 import { hashPassword, verifyPassword } from '#lib/auth/passwords.ts';
 import { createSession, validateSessionToken } from '#lib/auth/sessions.ts';
 import { checkPassword } from '#lib/auth/sign-in.ts';
+import { fmt, percentile, printReport } from './report.ts';
 
 const HASH_RUNS = 20;
 const SIGN_INS = 100;
@@ -26,10 +27,6 @@ const WARM_UP = 500;
 const PASSWORD = 'marble kettle orchard lantern';
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 /** Runs `task(0..n-1)` with at most `concurrency` in flight; returns each call's ms and the wall time. */
 async function timed(n: number, concurrency: number, task: (i: number) => Promise<void>) {
@@ -52,7 +49,6 @@ async function timed(n: number, concurrency: number, task: (i: number) => Promis
 }
 
 const rows: [string, string][] = [];
-const fmt = (n: number, digits = 1) => n.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 const dir = mkdtempSync(join(tmpdir(), 'nmsn-bench-auth-'));
 let db: Database | undefined;
@@ -128,13 +124,7 @@ try {
   rows.push([`validateSessionToken, ${fmt(SESSIONS, 0)} sessions, ${fmt(VALIDATIONS, 0)} calls: median / p95`, `${us(validation.medianMs)} µs / ${us(validation.p95Ms)} µs`]);
   rows.push([`validateSessionToken, unknown id: median / p95`, `${us(miss.medianMs)} µs / ${us(miss.p95Ms)} µs`]);
 
-  const width = Math.max(...rows.map(([k]) => k.length), 'Measure'.length);
-  const valueWidth = Math.max(...rows.map(([, v]) => v.length), 'Value'.length);
-  const line = (a: string, b: string) => `| ${a.padEnd(width)} | ${b.padEnd(valueWidth)} |`;
-  // Other work on the machine moves these figures: the load average says how busy it was.
-  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
-  console.log(`${new Date().toISOString().slice(0, 10)}, ${availableParallelism()} cores, Node ${process.versions.node}, load average ${load}\n`);
-  console.log([line('Measure', 'Value'), `| ${'-'.repeat(width)} | ${'-'.repeat(valueWidth)} |`, ...rows.map(([a, b]) => line(a, b))].join('\n'));
+  printReport('', ['Measure', 'Value'], rows);
 } finally {
   db?.$client.close();
   rmSync(dir, { recursive: true, force: true });

@@ -8,13 +8,14 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { memberProfiles, organisations, organisationTypes, users } from '#db/schema.ts';
 import { migrateDatabase, openDatabase, write, type Database } from '#lib/db.ts';
 import { regionKeys, topicKeys } from '#lib/content/taxonomy.ts';
 import { findPerson, listPeople, type DirectoryFilters } from '#lib/directory/directory.ts';
+import { percentile, printReport } from './report.ts';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 5_000);
 const ORGANISATIONS = 200;
@@ -31,10 +32,6 @@ const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.lengt
 const givenNames = ['Alex', 'Sam', 'Priya', 'Jordan', 'Morgan', 'Chris', 'Aisha', 'Tom', 'Hannah', 'Kwame', 'Eilidh', 'Rhys', 'Niamh', 'Oluwaseun', 'Marta'];
 const familyNames = ['Ashworth', 'Bennett', 'Chowdhury', 'Davies', 'Evans', 'Fraser', 'Griffiths', 'Hughes', 'Iqbal', 'Jones', 'Kowalski', 'Lewis', 'Murphy', 'Nowak', 'Okafor', 'Patel', 'Quinn', 'Roberts', 'Singh', 'Thompson'];
 const titles = ['Modern slavery lead', 'Detective inspector', 'Safeguarding adults lead', 'Policy officer', 'Survivor support manager', 'Border Force officer', 'Senior prosecutor', 'Housing officer', 'Analyst'];
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 async function timed(runs: number, task: () => Promise<void>) {
   for (let i = 0; i < WARM_UP; i++) await task();
@@ -105,11 +102,7 @@ try {
     rows.push([`listPeople, ${name}`, fmt(total, 0), `${fmt(run.medianMs)} / ${fmt(run.p95Ms)} ms (${fmt(run.medianMs / baseline.medianMs, 1)}×)`]);
   }
 
-  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c]!.length), ['Query', 'Matches', 'Median / p95 (× findPerson)'][c]!.length));
-  const line = (cells: string[]) => `| ${cells.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
-  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
-  console.log(`${new Date().toISOString().slice(0, 10)}, ${availableParallelism()} cores, Node ${process.versions.node}, load average ${load}, ${fmt(MEMBERS, 0)} members (1 in 20 suspended)\n`);
-  console.log([line(['Query', 'Matches', 'Median / p95 (× findPerson)']), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)].join('\n'));
+  printReport(`${fmt(MEMBERS, 0)} members (1 in 20 suspended)`, ['Query', 'Matches', 'Median / p95 (× findPerson)'], rows);
 } finally {
   db?.$client.close();
   rmSync(dir, { recursive: true, force: true });

@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,7 @@ import { forumActor } from '#lib/forum/access.ts';
 import { CANDIDATE_LIMIT, searchForum } from '#lib/forum/search.ts';
 import type { CpuProfile } from './cpu-profile.ts';
 import { capital, prng, word } from './synthetic-text.ts';
+import { percentile, printReport } from './report.ts';
 
 const THREADS = Number(process.env.BENCH_THREADS ?? 20_000);
 const POSTS = Number(process.env.BENCH_POSTS ?? 400_000);
@@ -223,10 +224,6 @@ async function seededAlready(db: Database): Promise<Omit<Seeded, 'timings'>> {
 }
 
 // ─── Measuring ───────────────────────────────────────────────────────────────
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 async function timeCalls(n: number, call: () => Promise<unknown>) {
   const durations: number[] = [];
@@ -499,12 +496,7 @@ try {
     for (const [name, l] of busy) rows.push([`HTTP thread page 1 while 1 client searches "${COMMON_WORD}", ${names[name]}: req/s, p50, p99`, `${fmt(l.rps, 0)} req/s, ${ms(l.p50)}, ${ms(l.p99)}`]);
   }
 
-  const width = Math.max(...rows.map(([k]) => k.length), 'Measure'.length);
-  const valueWidth = Math.max(...rows.map(([, v]) => v.length), 'Value'.length);
-  const line = (a: string, b: string) => `| ${a.padEnd(width)} | ${b.padEnd(valueWidth)} |`;
-  const load1 = loadavg().map((l) => l.toFixed(2)).join(' ');
-  console.log(`${new Date().toISOString().slice(0, 10)}, ${availableParallelism()} cores, Node ${process.versions.node}, load average ${load1}, autocannon ${DURATION} s × ${CONNECTIONS} connections, ${ROUNDS} round${ROUNDS === 1 ? '' : 's'}\n`);
-  console.log([line('Measure', 'Value'), `| ${'-'.repeat(width)} | ${'-'.repeat(valueWidth)} |`, ...rows.map(([a, b]) => line(a, b))].join('\n'));
+  printReport(`autocannon ${DURATION} s × ${CONNECTIONS} connections, ${ROUNDS} round${ROUNDS === 1 ? '' : 's'}`, ['Measure', 'Value'], rows);
 } finally {
   for (const child of children) await child.stop();
   db?.$client.close();

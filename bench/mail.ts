@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { count, eq, inArray } from 'drizzle-orm';
@@ -23,6 +23,7 @@ import { enqueueMails } from '#lib/mail/outbox.ts';
 import { createMailTransport } from '#lib/mail/transport.ts';
 import { sendDueMail } from '#lib/mail/worker.ts';
 import { startSmtpSink } from '#tests/smtp-sink.ts';
+import { fmt, percentile, printReport } from './report.ts';
 
 const WATCHERS = Number(process.env.BENCH_WATCHERS ?? 50);
 const ROUNDS = 10;
@@ -34,8 +35,6 @@ const ITEMS_PER_DIGEST = 5;
 
 process.env.TOTP_ENCRYPTION_KEY ??= Buffer.alloc(32, 3).toString('base64');
 const log = (message: string) => process.stderr.write(`${message}\n`);
-const fmt = (n: number, digits = 1) => n.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 const rows: [string, string][] = [];
 
 const dir = mkdtempSync(join(tmpdir(), 'nmsn-bench-mail-'));
@@ -153,12 +152,7 @@ try {
   rows.push([`digest run: make ${fmt(DIGEST_MEMBERS, 0)} daily digests (${ITEMS_PER_DIGEST} items each)`, `${fmt(makeMs / 1000, 2)} s`]);
   rows.push([`digest run: build and deliver them`, `${fmt(sendMs / 1000, 2)} s (${fmt((DIGEST_MEMBERS / sendMs) * 1000)} digests/s)`]);
 
-  const width = Math.max(...rows.map(([k]) => k.length), 'Measure'.length);
-  const valueWidth = Math.max(...rows.map(([, v]) => v.length), 'Value'.length);
-  const line = (a: string, b: string) => `| ${a.padEnd(width)} | ${b.padEnd(valueWidth)} |`;
-  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
-  console.log(`${new Date().toISOString().slice(0, 10)}, ${availableParallelism()} cores, Node ${process.versions.node}, load average ${load}\n`);
-  console.log([line('Measure', 'Value'), `| ${'-'.repeat(width)} | ${'-'.repeat(valueWidth)} |`, ...rows.map(([a, b]) => line(a, b))].join('\n'));
+  printReport('', ['Measure', 'Value'], rows);
 } finally {
   db?.$client.close();
   await sink.close();

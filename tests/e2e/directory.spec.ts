@@ -3,18 +3,7 @@ import { test, expect, createMember, type TestMember } from './fixtures.ts';
 import { organisations, users } from '#db/schema.ts';
 import { write, type Database } from '#lib/db.ts';
 import { ownProfile, saveProfile, type ProfileInput } from '#lib/directory/profiles.ts';
-
-const blank: ProfileInput = {
-  roleTitle: null,
-  areas: [],
-  askMeAbout: null,
-  showAskMeAbout: false,
-  workPhone: null,
-  showWorkPhone: false,
-  workEmail: null,
-  showWorkEmail: false,
-  link: null,
-};
+import { blankProfile } from '#tests/blank-profile.ts';
 
 let people = 0;
 /** A member of a demo organisation with a name no other test uses, and a profile. */
@@ -23,7 +12,7 @@ async function personAt(db: Database, organisationName: string, profile: Partial
   const name = `Directory Person ${process.pid}-${++people}-${Date.now().toString(36)}`;
   const org = await db.select().from(organisations).where(eq(organisations.name, organisationName)).get();
   await write(db, (tx) => tx.update(users).set({ displayName: name, organisationId: org!.id }).where(eq(users.id, member.user.id)));
-  await saveProfile(db, member.user.id, { ...blank, ...profile });
+  await saveProfile(db, member.user.id, { ...blankProfile, ...profile });
   return { ...member, name };
 }
 

@@ -14,12 +14,13 @@ import { auditLog, categories, organisations, users, type Category, type Organis
 import { write } from '#lib/db.ts';
 import { exportMyData } from '#lib/auth/account.ts';
 import { findOrganisation, findPerson, listPeople, parseDirectoryFilters, SEARCH_MAX } from '#lib/directory/directory.ts';
-import { ownProfile, profileInputSchema, saveProfile, type ProfileInput } from '#lib/directory/profiles.ts';
+import { ownProfile, profileInputSchema, saveProfile } from '#lib/directory/profiles.ts';
 import { forumActor } from '#lib/forum/access.ts';
 import { categoriesSharedWith } from '#lib/forum/categories.ts';
 import { startThread } from '#lib/forum/posting.ts';
 import { recentThreadsBy } from '#lib/forum/threads.ts';
-import { createTestUser, freshDatabase, type TestDatabase } from './helpers.ts';
+import { createTestUser, freshDatabase, openAndChiefsCategories, type TestDatabase } from './helpers.ts';
+import { blankProfile } from '#tests/blank-profile.ts';
 
 let t: TestDatabase;
 let force: Organisation;
@@ -30,18 +31,6 @@ let officer: User;
 let supporter: User;
 let suspended: User;
 const PASSWORD_HASH = 'not-a-real-hash';
-
-const blank: ProfileInput = {
-  roleTitle: null,
-  areas: [],
-  askMeAbout: null,
-  showAskMeAbout: false,
-  workPhone: null,
-  showWorkPhone: false,
-  workEmail: null,
-  showWorkEmail: false,
-  link: null,
-};
 
 /** What the profile form sends, as parseForm hands it to the schema. */
 const form = (fields: Record<string, string | string[]>) => profileInputSchema.safeParse({ areas: [], ...fields });
@@ -62,21 +51,13 @@ beforeAll(async () => {
       ])
       .returning(),
   ) as [Organisation, Organisation];
-  [open, chiefs] = (await write(t.db, (tx) =>
-    tx
-      .insert(categories)
-      .values([
-        { slug: 'open', name: 'Open to all', description: 'Any member' },
-        { slug: 'chiefs', name: 'PCCs and chiefs', description: 'Restricted', allowedOrganisationTypes: ['opcc', 'police-force', 'npcc'] },
-      ])
-      .returning(),
-  )) as [Category, Category];
+  [open, chiefs] = await openAndChiefsCategories(t.db);
   officer = (await createTestUser(t.db, { displayName: 'Priya Officer', organisationId: force.id, passwordHash: PASSWORD_HASH })).user;
   supporter = (await createTestUser(t.db, { displayName: 'Jo Supporter', organisationId: charity.id, passwordHash: PASSWORD_HASH })).user;
   suspended = (await createTestUser(t.db, { displayName: 'Sid Suspended', organisationId: force.id, status: 'suspended', passwordHash: PASSWORD_HASH })).user;
-  await saveProfile(t.db, officer.id, { ...blank, roleTitle: 'Modern slavery lead, North East', areas: ['regional-networks', 'prosecution'], workPhone: '01632 960 001', showWorkPhone: false, workEmail: 'priya@force.test', showWorkEmail: true });
-  await saveProfile(t.db, supporter.id, { ...blank, roleTitle: 'Survivor support', areas: ['victim-identification'], askMeAbout: 'Safe houses', showAskMeAbout: true });
-  await saveProfile(t.db, suspended.id, { ...blank, roleTitle: 'Modern slavery lead, elsewhere' });
+  await saveProfile(t.db, officer.id, { ...blankProfile, roleTitle: 'Modern slavery lead, North East', areas: ['regional-networks', 'prosecution'], workPhone: '01632 960 001', showWorkPhone: false, workEmail: 'priya@force.test', showWorkEmail: true });
+  await saveProfile(t.db, supporter.id, { ...blankProfile, roleTitle: 'Survivor support', areas: ['victim-identification'], askMeAbout: 'Safe houses', showAskMeAbout: true });
+  await saveProfile(t.db, suspended.id, { ...blankProfile, roleTitle: 'Modern slavery lead, elsewhere' });
 });
 afterAll(() => t.cleanup());
 
@@ -164,8 +145,8 @@ describe('what a profile shows', () => {
 
   it('audits a change by the names of the fields changed, never their values', async () => {
     const member = (await createTestUser(t.db, { organisationId: charity.id, passwordHash: PASSWORD_HASH })).user;
-    await saveProfile(t.db, member.id, { ...blank, workPhone: '01632 960 777' });
-    await saveProfile(t.db, member.id, { ...blank, workPhone: '01632 960 777', showWorkPhone: true });
+    await saveProfile(t.db, member.id, { ...blankProfile, workPhone: '01632 960 777' });
+    await saveProfile(t.db, member.id, { ...blankProfile, workPhone: '01632 960 777', showWorkPhone: true });
     const rows = await t.db.select().from(auditLog).where(eq(auditLog.actorId, member.id)).all();
     expect(rows.map((r) => r.detail)).toEqual([expect.objectContaining({ fields: expect.arrayContaining(['workPhone']) }), { fields: ['showWorkPhone'] }]);
     expect(JSON.stringify(rows)).not.toContain('960 777');

@@ -19,7 +19,7 @@ import { findPostLocation, listPosts } from '#lib/forum/posts.ts';
 import { reportPost } from '#lib/forum/reports.ts';
 import { findVisibleThread } from '#lib/forum/threads.ts';
 import { firstUnread, lastReadPostNumber, markShownRead, quoteForReply } from '#lib/forum/thread-view.ts';
-import { createTestUser, freshDatabase, type TestDatabase } from './helpers.ts';
+import { createTestUser, freshDatabase, openAndChiefsCategories, type TestDatabase } from './helpers.ts';
 
 let t: TestDatabase;
 let open: Category;
@@ -57,15 +57,7 @@ async function reply(user: User, threadId: number, body = 'A reply.') {
 
 beforeAll(async () => {
   t = await freshDatabase();
-  [open, restricted] = await write(t.db, (tx) =>
-    tx
-      .insert(categories)
-      .values([
-        { slug: 'open', name: 'Open to all', description: 'Any member' },
-        { slug: 'chiefs', name: 'PCCs and chiefs', description: 'Restricted', allowedOrganisationTypes: ['opcc', 'police-force', 'npcc'] },
-      ])
-      .returning(),
-  );
+  [open, restricted] = await openAndChiefsCategories(t.db);
   const [force] = await write(t.db, (tx) => tx.insert(organisations).values({ name: 'Test police force', type: 'police-force', region: 'national' }).returning());
   police = (await createTestUser(t.db, { organisationId: force!.id, passwordHash: PASSWORD_HASH })).user;
   outsider = (await createTestUser(t.db, { passwordHash: PASSWORD_HASH })).user; // a charity: outside "PCCs and chiefs"

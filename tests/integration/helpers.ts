@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import { organisations, users, type User } from '#db/schema.ts';
+import { categories, organisations, users, type Category, type User } from '#db/schema.ts';
 import { migrateDatabase, openDatabase, write, type Database } from '#lib/db.ts';
 import { hashPassword } from '#lib/auth/passwords.ts';
 
@@ -71,4 +71,18 @@ export async function createTestUser(db: Database, overrides: TestUserOverrides 
     return row!;
   });
   return { user, password };
+}
+
+/** The two categories most forum tests need: one open to every member, one for PCCs and chiefs only (OPCCs, police forces, the NPCC). */
+export async function openAndChiefsCategories(db: Database): Promise<[open: Category, chiefs: Category]> {
+  const rows = await write(db, (tx) =>
+    tx
+      .insert(categories)
+      .values([
+        { slug: 'open', name: 'Open to all', description: 'Any member' },
+        { slug: 'chiefs', name: 'PCCs and chiefs', description: 'Restricted', allowedOrganisationTypes: ['opcc', 'police-force', 'npcc'] },
+      ])
+      .returning(),
+  );
+  return rows as [Category, Category];
 }

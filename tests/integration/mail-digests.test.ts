@@ -5,54 +5,28 @@
  */
 import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { auditLog, categories, mailKindSettings, mailOutbox, organisations, threads, users, type Category } from '#db/schema.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { auditLog, categories, mailKindSettings, mailOutbox, threads, type Category } from '#db/schema.ts';
 import { write, type Database } from '#lib/db.ts';
-import { forumActor, type ForumActor } from '#lib/forum/access.ts';
 import { createThread } from '#lib/forum/posting.ts';
-import { loadConfig } from '#lib/config.ts';
-import { mailConfig, type MailConfig } from '#lib/mail/config.ts';
 import { createDueDigests } from '#lib/mail/digests.ts';
 import { choosableKinds } from '#lib/mail/kinds.ts';
 import { getMailSettings, saveMailSettings } from '#lib/mail/settings.ts';
 import { unsubscribeToken } from '#lib/mail/tokens.ts';
 import { unsubscribe, unsubscribeTarget } from '#lib/mail/unsubscribe.ts';
-import { createMailTransport } from '#lib/mail/transport.ts';
-import { sendDueMail } from '#lib/mail/worker.ts';
-import { startSmtpSink, type SmtpSink } from '#tests/smtp-sink.ts';
-import { freshDatabase, type TestDatabase } from './helpers.ts';
+import type { SmtpSink } from '#tests/smtp-sink.ts';
+import { mailWorld } from './mail-world.ts';
 
 process.env.TOTP_ENCRYPTION_KEY ??= randomBytes(32).toString('base64');
-const SITE = 'https://portal.example.org';
-
-let t: TestDatabase;
+const world = mailWorld('Charity');
+const { member } = world;
 let db: Database;
 let sink: SmtpSink;
-let config: MailConfig;
 let general: Category;
-let orgId: number;
-let n = 0;
-
-beforeAll(async () => {
-  sink = await startSmtpSink();
-  config = mailConfig(loadConfig({ SMTP_URL: sink.url, SITE_URL: SITE, MAIL_FROM: 'portal@example.org' }));
-});
-afterAll(() => sink.close());
 beforeEach(async () => {
-  t = await freshDatabase();
-  db = t.db;
-  sink.messages.length = 0;
-  const [org] = await write(db, (tx) => tx.insert(organisations).values({ name: 'Charity', type: 'charity', region: 'national' }).returning());
-  orgId = org!.id;
-  [general] = await write(db, (tx) => tx.insert(categories).values({ slug: 'general', name: 'General', description: 'General' }).returning());
+  ({ db, sink } = world);
+  general = await world.category('General');
 });
-afterEach(() => t.cleanup());
-
-async function member(displayName: string): Promise<ForumActor & { email: string }> {
-  const email = `digest-${++n}@example.org`;
-  const [user] = await write(db, (tx) => tx.insert(users).values({ email, displayName, organisationId: orgId, passwordHash: 'x' }).returning());
-  return { ...(await forumActor(db, user!.id)), email };
-}
 
 /** Sets some kinds' cadences (and the digest hour), keeping the rest as they are. */
 async function choose(userId: number, cadences: Record<string, string>, digestHour = 7) {
@@ -61,11 +35,7 @@ async function choose(userId: number, cadences: Record<string, string>, digestHo
   await saveMailSettings(db, userId, { ...form, digestHour } as Parameters<typeof saveMailSettings>[2]);
 }
 
-async function sendAt(now: Date) {
-  const transport = createMailTransport(config, { connectionMs: 2_000, socketMs: 2_000 });
-  await sendDueMail(db, config, transport, { now: () => now });
-  transport.close();
-}
+const sendAt = (now: Date) => world.send(now);
 
 const at = (iso: string) => new Date(iso);
 

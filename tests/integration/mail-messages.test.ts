@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { categories, mailOutbox, organisations, threads, users, type Category, type OrganisationType, type Role } from '#db/schema.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { mailOutbox, threads, users, type Category } from '#db/schema.ts';
 import { write, type Database } from '#lib/db.ts';
 import { changePassword, requestPasswordReset } from '#lib/auth/account.ts';
 import { recogniseBrowser } from '#lib/auth/browsers.ts';
@@ -16,50 +16,25 @@ import { hashPassword } from '#lib/auth/passwords.ts';
 import { regenerateRecoveryCodes, useRecoveryCode } from '#lib/auth/recovery-codes.ts';
 import { createSession } from '#lib/auth/sessions.ts';
 import { createResetLink, inviteMember } from '#lib/admin/members.ts';
-import { forumActor, type ForumActor } from '#lib/forum/access.ts';
 import { hidePost, resolveReport } from '#lib/forum/moderation.ts';
 import { createReply } from '#lib/forum/posting.ts';
 import { reportPost } from '#lib/forum/reports.ts';
 import { setCategoryLevel, setThreadLevel } from '#lib/forum/subscriptions.ts';
 import { createThread } from '#lib/forum/posting.ts';
-import { loadConfig } from '#lib/config.ts';
-import { mailConfig, type MailConfig } from '#lib/mail/config.ts';
 import { enqueueMail } from '#lib/mail/outbox.ts';
 import { saveMailSettings } from '#lib/mail/settings.ts';
-import { createMailTransport } from '#lib/mail/transport.ts';
-import { sendDueMail } from '#lib/mail/worker.ts';
-import { startSmtpSink, type SinkMessage, type SmtpSink } from '#tests/smtp-sink.ts';
-import { freshDatabase, type TestDatabase } from './helpers.ts';
+import type { SinkMessage, SmtpSink } from '#tests/smtp-sink.ts';
+import { mailWorld, SITE } from './mail-world.ts';
 
 process.env.TOTP_ENCRYPTION_KEY ??= randomBytes(32).toString('base64');
-const SITE = 'https://portal.example.org';
-
-let t: TestDatabase;
+const world = mailWorld('Freedom Charity');
+const { member, category, send } = world;
 let db: Database;
 let sink: SmtpSink;
-let config: MailConfig;
 let charity: number;
-let n = 0;
-
-beforeAll(async () => {
-  sink = await startSmtpSink();
-  config = mailConfig(loadConfig({ SMTP_URL: sink.url, SITE_URL: SITE, MAIL_FROM: 'portal@example.org' }));
+beforeEach(() => {
+  ({ db, sink, organisationId: charity } = world);
 });
-afterAll(() => sink.close());
-beforeEach(async () => {
-  t = await freshDatabase();
-  db = t.db;
-  sink.messages.length = 0;
-  const [org] = await write(db, (tx) => tx.insert(organisations).values({ name: 'Freedom Charity', type: 'charity', region: 'national' }).returning());
-  charity = org!.id;
-});
-afterEach(() => t.cleanup());
-
-async function send(): Promise<void> {
-  const transport = createMailTransport(config, { connectionMs: 2_000, socketMs: 2_000 });
-  await sendDueMail(db, config, transport);
-  transport.close();
-}
 
 /** The one message that arrived for an address. */
 function mailTo(address: string): SinkMessage {
@@ -73,22 +48,6 @@ function link(mail: SinkMessage, label: string): URL {
   const match = new RegExp(`${label}:\\n(\\S+)`).exec(mail.text);
   expect(match, `"${label}" in:\n${mail.text}`).not.toBeNull();
   return new URL(match![1]!);
-}
-
-async function member(displayName: string, options: { role?: Role; organisationType?: OrganisationType } = {}): Promise<ForumActor & { email: string }> {
-  let organisationId = charity;
-  if (options.organisationType) {
-    const [org] = await write(db, (tx) => tx.insert(organisations).values({ name: `Org ${++n}`, type: options.organisationType!, region: 'national' }).returning());
-    organisationId = org!.id;
-  }
-  const email = `member-${++n}@example.org`;
-  const [user] = await write(db, (tx) => tx.insert(users).values({ email, displayName, role: options.role ?? 'member', organisationId, passwordHash: 'x' }).returning());
-  return { ...(await forumActor(db, user!.id)), email };
-}
-
-async function category(name: string, restriction: Partial<Pick<Category, 'allowedRoles' | 'allowedOrganisationTypes'>> = {}): Promise<Category> {
-  const [row] = await write(db, (tx) => tx.insert(categories).values({ slug: name.toLowerCase().replace(/\W+/g, '-'), name, description: name, ...restriction }).returning());
-  return row!;
 }
 
 const admin = { userId: null, ip: null, via: 'cli' as const };

@@ -19,7 +19,7 @@ import { countUnreadNotifications, listNotifications } from '#lib/forum/notifica
 import { listPosts } from '#lib/forum/posts.ts';
 import { findVisibleThread, listThreads } from '#lib/forum/threads.ts';
 import { openThread } from '#lib/forum/thread-view.ts';
-import { createTestUser, freshDatabase, type TestDatabase } from './helpers.ts';
+import { createTestUser, freshDatabase, openAndChiefsCategories, type TestDatabase } from './helpers.ts';
 
 const PASSWORD_HASH = 'not-a-real-hash'; // no sign-in here: skip argon2
 let t: TestDatabase;
@@ -63,15 +63,7 @@ async function seedThread(db: Database, category: Category, authors: User[], cou
 
 beforeAll(async () => {
   t = await freshDatabase();
-  [open, restricted] = await write(t.db, (tx) =>
-    tx
-      .insert(categories)
-      .values([
-        { slug: 'open', name: 'Open to all', description: 'Any member' },
-        { slug: 'chiefs', name: 'PCCs and chiefs', description: 'Restricted', allowedOrganisationTypes: ['opcc', 'police-force'] },
-      ])
-      .returning(),
-  );
+  [open, restricted] = await openAndChiefsCategories(t.db);
   const [force] = await write(t.db, (tx) => tx.insert(organisations).values({ name: 'A police force', type: 'police-force', region: 'national' }).returning());
   const make = async (fields: Parameters<typeof createTestUser>[1] = {}) => (await createTestUser(t.db, { passwordHash: PASSWORD_HASH, ...fields })).user;
   people = {
