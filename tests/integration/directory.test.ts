@@ -10,7 +10,7 @@ import { eq } from 'drizzle-orm';
 
 process.env.TOTP_ENCRYPTION_KEY ??= randomBytes(32).toString('base64');
 
-import { auditLog, categories, organisations, users, type Category, type Organisation, type User } from '#db/schema.ts';
+import { auditLog, organisations, users, type Category, type Organisation, type User } from '#db/schema.ts';
 import { write } from '#lib/db.ts';
 import { exportMyData } from '#lib/auth/account.ts';
 import { findOrganisation, findPerson, listPeople, parseDirectoryFilters, SEARCH_MAX } from '#lib/directory/directory.ts';
