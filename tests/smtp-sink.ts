@@ -33,6 +33,8 @@ export type Verdict = { accept: true } | { accept: false; code: number; message:
 export interface SinkOptions {
   /** Decides each message (n counts every DATA the server received, from 1). Default: accept. */
   verdict?: (n: number, message: SinkMessage) => Verdict | Promise<Verdict>;
+  /** Decides each recipient at RCPT TO, before any DATA (a mailbox that does not exist). Default: accept. */
+  recipient?: (address: string) => Verdict;
   /** Also write every accepted message to this folder (for another process to read). */
   folder?: string;
   /** Skip parsing (the benchmark): messages then hold only `to` and `messageId`. */
@@ -70,6 +72,11 @@ export async function startSmtpSink(options: SinkOptions = {}): Promise<SmtpSink
     // A reverse DNS lookup per connection would wait on this machine's resolver.
     disableReverseLookup: true,
     logger: false,
+    onRcptTo(address, _session, callback) {
+      const verdict = options.recipient?.(address.address) ?? { accept: true };
+      if (!verdict.accept) return callback(Object.assign(new Error(verdict.message), { responseCode: verdict.code }));
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));

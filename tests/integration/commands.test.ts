@@ -92,6 +92,12 @@ describe('the commands in the docs', () => {
     expect(build({ SITE_URL: 'https://portal.example.org' })).toEqual({ status: 1, out: expect.stringMatching(/^Configuration error: FEEDBACK_EMAIL is required for a production build[^\n]*$/) });
   });
 
+  it('npm start in production without a mail server stops at once with one line', () => {
+    const { SMTP_URL: _none, ...withoutMail } = env;
+    const result = spawnSync('npm', ['--silent', 'start'], { cwd: root, env: { ...withoutMail, NODE_ENV: 'production', SITE_URL: 'https://portal.example.org' }, encoding: 'utf8', timeout: 60_000 });
+    expect({ status: result.status, out: `${result.stdout}${result.stderr}`.trim() }).toEqual({ status: 1, out: expect.stringMatching(/^Configuration error: SMTP_URL is required in production[^\n]*$/) });
+  });
+
   it('npm run db:generate finds the committed migrations in step with db/schema.ts', () => {
     expect(npm('run', 'db:generate')).toMatchObject({ status: 0, out: expect.stringContaining('No schema changes') });
   });

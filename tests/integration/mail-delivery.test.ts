@@ -113,6 +113,21 @@ describe('delivery', () => {
     expect(row!.lastError).toMatch(/550.*No such mailbox here/);
   });
 
+  it('marks a message to a bounced address (refused at RCPT TO, before any text is sent) failed at once, with the reason', async () => {
+    sink = await startSmtpSink({ recipient: (address) => (address.startsWith('gone-') ? { accept: false, code: 550, message: '5.1.1 No such user here' } : { accept: true }) });
+    const { user: gone } = await createTestUser(t.db, { email: `gone-${Date.now()}@example.org` });
+    const { user: present } = await createTestUser(t.db);
+    await queuePasswordNotices(t.db, [gone.id, present.id]);
+    await drain(t.db, configFor(sink));
+    await drain(t.db, configFor(sink));
+
+    expect(sink.received()).toBe(1);
+    expect(sink.messages.map((m) => m.to)).toEqual([present.email]);
+    const failed = (await rows(t.db)).find((r) => r.userId === gone.id)!;
+    expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(failed.lastError).toMatch(/550.*No such user here/);
+  });
+
   it('gives up after the last attempt of temporary failures, and says so', async () => {
     sink = await startSmtpSink({ verdict: () => ({ accept: false, code: 421, message: 'Busy' }) });
     const { user } = await createTestUser(t.db);

@@ -8,20 +8,20 @@ import { eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mailOutbox, threads, users, type Category } from '#db/schema.ts';
 import { write, type Database } from '#lib/db.ts';
-import { changePassword, requestPasswordReset } from '#lib/auth/account.ts';
+import { changePassword, regenerateRecoveryCodesWithTotp, requestPasswordReset } from '#lib/auth/account.ts';
 import { recogniseBrowser } from '#lib/auth/browsers.ts';
 import { findOpenInvitation } from '#lib/auth/invitations.ts';
 import { findOpenReset } from '#lib/auth/password-resets.ts';
 import { hashPassword } from '#lib/auth/passwords.ts';
 import { regenerateRecoveryCodes, useRecoveryCode } from '#lib/auth/recovery-codes.ts';
 import { createSession } from '#lib/auth/sessions.ts';
-import { createResetLink, inviteMember } from '#lib/admin/members.ts';
+import { currentStep, newTotpKey, saveTotpKey, totpCode } from '#lib/auth/totp.ts';
+import { createResetLink, inviteMember, resetSecondFactor } from '#lib/admin/members.ts';
 import { hidePost, resolveReport } from '#lib/forum/moderation.ts';
 import { createReply } from '#lib/forum/posting.ts';
 import { reportPost } from '#lib/forum/reports.ts';
 import { setCategoryLevel, setThreadLevel } from '#lib/forum/subscriptions.ts';
 import { createThread } from '#lib/forum/posting.ts';
-import { enqueueMail } from '#lib/mail/outbox.ts';
 import { saveMailSettings } from '#lib/mail/settings.ts';
 import type { SinkMessage, SmtpSink } from '#tests/smtp-sink.ts';
 import { mailWorld, SITE } from './mail-world.ts';
@@ -100,20 +100,25 @@ describe('joining and account security', () => {
     expect(sink.messages).toHaveLength(1);
   });
 
-  it('a password change, recovery codes used and renewed, and a changed authenticator are told at once, with no unsubscribe', async () => {
+  it('a password change, recovery codes used and renewed, and an authenticator reset are told at once, with no unsubscribe', async () => {
     const sam = await member('Sam Member');
     await write(db, async (tx) => tx.update(users).set({ passwordHash: await hashPassword('correct horse battery staple') }).where(eq(users.id, sam.id)));
+    const key = newTotpKey();
+    await saveTotpKey(db, sam.id, key, 0);
     const { session } = await createSession(db, sam.id, { mfaVerified: true });
     expect(await changePassword(db, sam.id, session.id, { currentPassword: 'correct horse battery staple', newPassword: 'a brand new passphrase here' })).toMatchObject({ ok: true });
     const codes = await regenerateRecoveryCodes(db, sam.id);
     expect(await useRecoveryCode(db, sam.id, codes[0]!)).toBe(true);
-    await write(db, (tx) => enqueueMail(tx, { kind: 'authenticator-changed', userId: sam.id, data: { how: 'reset-by-administrator' } }));
+    expect(await regenerateRecoveryCodesWithTotp(db, sam.id, totpCode(key, currentStep(new Date())))).toMatchObject({ ok: true });
+    expect(await resetSecondFactor(db, admin, { userId: sam.id })).toMatchObject({ ok: true });
     await send();
     const subjects = sink.messages.map((m) => m.subject).sort();
-    expect(subjects).toEqual(['A recovery code was used for your account', 'Your authenticator app was changed', 'Your password was changed']);
+    expect(subjects).toEqual(['A recovery code was used for your account', 'New recovery codes were made for your account', 'Your authenticator app was changed', 'Your password was changed']);
+    expect(sink.messages.every((m) => m.to === sam.email)).toBe(true);
     const used = sink.messages.find((m) => m.subject.startsWith('A recovery code'))!;
     expect(used.text).toContain('You have 9 unused recovery codes left.');
     expect(link(used, 'Make new recovery codes').href).toBe(`${SITE}/account/recovery-codes`);
+    expect(sink.messages.find((m) => m.subject.startsWith('Your authenticator'))!.text).toContain('A network administrator reset the authenticator app of your account');
     for (const mail of sink.messages) {
       expect(mail.header('List-Unsubscribe')).toBeUndefined();
       expect(mail.text).toContain('This is a security message about your account, so it is always sent.');
