@@ -9,6 +9,7 @@ import type { ForumActor } from '#lib/forum/access.ts';
 import {
   canChangePost,
   canModerate,
+  canModeratePost,
   canQuotePost,
   canReadPostText,
   canReply,
@@ -96,6 +97,15 @@ describe('canReadPostText', () => {
     expect(canReadPostText(member, post({ deletedAt: earlier }))).toBe(false);
     expect(canReadPostText(moderator, post({ hiddenAt: earlier }))).toBe(true);
     expect(canReadPostText(moderator, post({ deletedAt: earlier }))).toBe(true);
+  });
+});
+
+describe('canModeratePost', () => {
+  it('lets moderators hide and restore posts, except one its author deleted', () => {
+    expect(canModeratePost(moderator, post())).toBe(true);
+    expect(canModeratePost(moderator, post({ hiddenAt: earlier }))).toBe(true);
+    expect(canModeratePost(moderator, post({ deletedAt: earlier }))).toBe(false);
+    expect(canModeratePost(member, post())).toBe(false);
   });
 });
 

@@ -16,7 +16,7 @@ import { audit, auditIn } from '#lib/auth/audit.ts';
 import { enqueueMail, enqueueMails } from '#lib/mail/outbox.ts';
 import { refuse, type Refusal, type Result } from '#lib/result.ts';
 import { notFound, type ForumActor } from './access.ts';
-import { canModerate } from './permissions.ts';
+import { canModerate, postModerationRefusal } from './permissions.ts';
 import { postLocation } from './urls.ts';
 
 /** A moderator at work: who they are and where the request came from (for the audit log). */
@@ -241,6 +241,8 @@ export async function hidePost(
   if (gate) return gate;
   const post = await db.select().from(posts).where(eq(posts.id, input.postId)).get();
   if (!post) return refused(db, actor, action, target, notFound, now);
+  const refusal = postModerationRefusal(actor, post);
+  if (refusal) return refused(db, actor, action, target, refusal, now);
   if (post.hiddenAt) return unchanged('This post is already hidden.');
   return write(db, async (tx) => {
     const [row] = await tx.update(posts).set({ hiddenAt: now, hiddenReason: input.reason, hiddenBy: actor.id }).where(eq(posts.id, post.id)).returning();
@@ -260,6 +262,8 @@ export async function restorePost(db: Database, actor: ModerationActor, input: {
   if (gate) return gate;
   const post = await db.select().from(posts).where(eq(posts.id, input.postId)).get();
   if (!post) return refused(db, actor, action, target, notFound, now);
+  const refusal = postModerationRefusal(actor, post);
+  if (refusal) return refused(db, actor, action, target, refusal, now);
   if (!post.hiddenAt) return unchanged('This post is not hidden.');
   return write(db, async (tx) => {
     const [row] = await tx.update(posts).set({ hiddenAt: null, hiddenReason: null, hiddenBy: null }).where(eq(posts.id, post.id)).returning();

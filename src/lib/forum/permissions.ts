@@ -122,6 +122,22 @@ export function postDeleteRefusal(actor: Member, post: ChangeablePost, thread: P
   return postChangeRefusal(actor, post, thread, 'delete');
 }
 
+/**
+ * Why this member may not hide or restore this post, or null when they may: moderators
+ * only, and not a post its author deleted (there is nothing left to hide, and its author
+ * must not be emailed that it was hidden).
+ */
+export function postModerationRefusal(actor: Who, post: Pick<Post, 'deletedAt'>): Refusal | null {
+  if (!canModerate(actor)) return refuse('forbidden', 'Only moderators can hide or restore posts.');
+  if (post.deletedAt) return refuse('forbidden', 'Its author deleted this post, so there is nothing to hide or restore.');
+  return null;
+}
+
+/** Hiding or restoring a post: the moderator's Hide and Restore controls follow this. */
+export function canModeratePost(actor: Who, post: Pick<Post, 'deletedAt'>): boolean {
+  return postModerationRefusal(actor, post) === null;
+}
+
 /** Reporting a post to the moderators: one whose text they can read, and not their own. */
 export function canReportPost(actor: Member, post: ChangeablePost): boolean {
   return canReadPostText(actor, post) && post.authorId !== actor.id;
