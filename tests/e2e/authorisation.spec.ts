@@ -1,9 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
 import { request as playwrightRequest, type APIRequestContext } from '@playwright/test';
 import { test, expect, createMember, sessionCookie, testClientAddress } from './fixtures.ts';
+import { declaredActions, onDemandRoutes } from './surface.ts';
 import { fixtures } from './test-content.ts';
 import { users } from '#db/schema.ts';
 import { write } from '#lib/db.ts';
@@ -192,32 +190,8 @@ const actions: Record<string, { form: Record<string, string>; expect: Row }> = {
   'moderation.dismissReport': { form: {}, expect: { anonymous: 401, member: 403, moderator: 400, editor: 400, admin: 400, suspended: 401 } },
 };
 
-const src = fileURLToPath(new URL('../../src/', import.meta.url));
-
-/** On-demand routes as the file system declares them (prerender = false). */
-function onDemandRoutes(): string[] {
-  const pages = join(src, 'pages');
-  return (readdirSync(pages, { recursive: true, encoding: 'utf8' }) as string[])
-    .filter((file) => /\.(astro|ts)$/.test(file) && !file.split('/').some((part) => part.startsWith('_')))
-    .filter((file) => /prerender\s*=\s*false/.test(readFileSync(join(pages, file), 'utf8')))
-    .map((file) => `/${relative('.', file)}`.replace(/\.(astro|ts)$/, '').replace(/\/index$/, '') || '/');
-}
-
-/** Actions as src/actions/*.ts declare them: `name: defineAction(` or `name: adminAction(` in an exported group. */
-function declaredActions(): string[] {
-  const dir = join(src, 'actions');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
-    .flatMap((file) => {
-      const text = readFileSync(join(dir, file), 'utf8');
-      const group = /export const (\w+) = \{/.exec(text)?.[1];
-      if (!group) return [];
-      return [...text.matchAll(/^ {2}(\w+): \w*[aA]ction\(/gm)].map((m) => `${group}.${m[1]}`);
-    });
-}
-
 test('the matrix lists every on-demand route and every action', () => {
-  expect(Object.keys(routes).sort()).toEqual(onDemandRoutes().sort());
+  expect(Object.keys(routes).sort()).toEqual(onDemandRoutes().map((route) => route.pattern).sort());
   expect(Object.keys(actions).sort()).toEqual(declaredActions().sort());
 });
 

@@ -1,11 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { is, Table } from 'drizzle-orm';
 import type { APIResponse } from '@playwright/test';
 import { test, expect, createMember, sessionCookie, testClientAddress, type TestMember } from './fixtures.ts';
+import { declaredActions, onDemandRoutes } from './surface.ts';
 import * as schema from '#db/schema.ts';
 import { categories, organisationTypes, roles, users } from '#db/schema.ts';
 import { write, type Database } from '#lib/db.ts';
@@ -28,7 +26,6 @@ import { fieldValues, fuzzOptions, hostileId, hostileNumber, hostileText } from 
  * FUZZ_SEED=<seed> FUZZ_PATH=<path> (docs/development.md).
  */
 
-const src = fileURLToPath(new URL('../../src/', import.meta.url));
 
 // ─── What the database holds of some members ────────────────────────────────────────
 
@@ -257,32 +254,6 @@ const actions: Record<string, Fields> = {
 /** Who may use each group's Actions (the others fuzz as a signed-in member). */
 const roleOf = (action: string): keyof World['members'] =>
   action.startsWith('admin.') ? 'admin' : action.startsWith('moderation.') ? 'moderator' : action.startsWith('editor.') ? 'editor' : 'member';
-
-/** Actions as src/actions/*.ts declare them (as the authorisation matrix reads them). */
-function declaredActions(): string[] {
-  const dir = join(src, 'actions');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
-    .flatMap((file) => {
-      const source = readFileSync(join(dir, file), 'utf8');
-      const group = /export const (\w+) = \{/.exec(source)?.[1];
-      if (!group) return [];
-      return [...source.matchAll(/^ {2}(\w+): \w*[aA]ction\(/gm)].map((m) => `${group}.${m[1]}`);
-    });
-}
-
-/** On-demand pages and endpoints (prerender = false), with the query parameters their source reads. */
-function onDemandRoutes(): { pattern: string; params: string[] }[] {
-  const pages = join(src, 'pages');
-  return (readdirSync(pages, { recursive: true, encoding: 'utf8' }) as string[])
-    .filter((file) => /\.(astro|ts)$/.test(file) && !file.split('/').some((part) => part.startsWith('_')))
-    .map((file) => ({ file, source: readFileSync(join(pages, file), 'utf8') }))
-    .filter(({ source }) => /prerender\s*=\s*false/.test(source))
-    .map(({ file, source }) => ({
-      pattern: `/${relative('.', file)}`.replace(/\.(astro|ts)$/, '').replace(/\/index$/, '') || '/',
-      params: [...new Set([...source.matchAll(/searchParams\.get\('([\w-]+)'\)/g)].map((m) => m[1]!))],
-    }));
-}
 
 test('the fuzz covers every Action', () => {
   expect(Object.keys(actions).sort()).toEqual(declaredActions().sort());
