@@ -10,6 +10,7 @@ import { contentLinks } from '#integrations/content-links.ts';
 import { membersFiles } from '#integrations/members-files.ts';
 import { publicPages } from '#integrations/public-pages.ts';
 import { precompress } from '#integrations/precompress.ts';
+import { cspDigestsOnce } from '#integrations/csp-digests-once.ts';
 
 // Settings come from the environment, validated in one place (src/lib/config.ts).
 const settings = config();
@@ -25,7 +26,7 @@ export default defineConfig({
   outDir: settings.BUILD_OUT_DIR,
   cacheDir: settings.BUILD_CACHE_DIR,
   output: 'static',
-  adapter: node({ mode: 'standalone' }),
+  adapter: node({ mode: 'standalone', experimentalDisableStreaming: true }),
   trailingSlash: 'never',
   // While serving, Astro's own messages join the portal's JSON log (src/lib/log.ts).
   logger: { entrypoint: new URL('./src/integrations/astro-logger.ts', import.meta.url) },
@@ -34,6 +35,8 @@ export default defineConfig({
   integrations: [
     mdx(),
     react(),
+    // Each inline style's and script's CSP hash computed once, not on every request.
+    cspDigestsOnce(),
     // Only public pages belong in the sitemap: what renders on demand (sign-in, account,
     // members' pages, the forum) is left out, as the routes themselves declare.
     pages.integration,

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useId, useRef, useState, type ChangeEvent } from 'react';
+import { renderedByReact } from './react-island.ts';
 
 /**
  * The post box of the forum's forms. On the server (and without JavaScript) it is a
@@ -345,3 +346,5 @@ export default function Composer({
     </div>
   );
 }
+
+renderedByReact(Composer);

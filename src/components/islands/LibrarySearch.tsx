@@ -1,4 +1,5 @@
 import { useEffect, useId, useMemo, useRef, useState, type SubmitEvent } from 'react';
+import { renderedByReact } from './react-island.ts';
 import { excerptParts, loadPagefind, type MergedIndex, type PagefindApi, type PagefindResultData } from '#lib/content/pagefind-client.ts';
 
 /** A group of checkboxes filtering on one Pagefind filter (a data-pagefind-filter name or a merge filter). */
@@ -245,3 +246,5 @@ export default function LibrarySearch({
     </div>
   );
 }
+
+renderedByReact(LibrarySearch);

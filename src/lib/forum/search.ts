@@ -20,6 +20,7 @@ import { z } from 'zod';
 import { categories, type Category } from '#db/schema.ts';
 import type { Queryable } from '#lib/db.ts';
 import { likePattern } from '#lib/admin/common.ts';
+import { escapeHtml } from '#lib/html.ts';
 import { pageNumber } from '#lib/params.ts';
 import type { ForumActor } from './access.ts';
 import { canModerate, canSeeCategory } from './permissions.ts';
@@ -122,12 +123,6 @@ export function describeTerms(terms: SearchTerm[]): string {
 }
 
 // ─── Snippets ─────────────────────────────────────────────────────────────────
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
-}
 
 /**
  * FTS5 output with markers → HTML: everything escaped, then each marked span wrapped in

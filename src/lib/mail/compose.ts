@@ -5,6 +5,7 @@
  * tables). Everything from members is escaped here; only a forum post's own HTML, which
  * went through the forum's allow-list sanitiser when it was saved, is passed through.
  */
+import { escapeHtml } from '#lib/html.ts';
 import { siteName } from '#lib/site.ts';
 
 export type Block =
@@ -34,9 +35,6 @@ export interface RenderedMail {
   text: string;
   html: string;
 }
-
-const escapeHtml = (value: string) =>
-  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Relative links in a post (`/forum/p/3`) would point nowhere in a mail program. */
 function absoluteLinks(html: string, origin: URL): string {
