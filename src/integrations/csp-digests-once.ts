@@ -13,8 +13,7 @@ const MAX_DIGESTS = 1000;
  * per page, a few per cent of a thread page's CPU time), although the texts are the same
  * build-time strings each time. The hash of a text never changes, so this keeps each one:
  * it wraps Astro's `generateCspDigest` in a bounded memo as the build bundles it. The
- * policy sent is the same, byte for byte (tests/integration/security-headers.test.ts
- * compares it with the inline elements of a page).
+ * policy sent is the same, byte for byte (decision 033).
  *
  * If a new Astro renames the function, the build stops here with a message, rather than
  * quietly going back to hashing on every request.
