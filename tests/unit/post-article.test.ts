@@ -12,7 +12,7 @@ import { presentPost } from '#lib/forum/moderation.ts';
 import type { ShownPost } from '#lib/forum/posts.ts';
 
 const member: ForumActor = { id: 1, displayName: 'Sam', role: 'member', organisationType: 'charity' };
-const moderator: ForumActor = { id: 2, displayName: 'Mo', role: 'moderator', organisationType: 'police' };
+const moderator: ForumActor = { id: 2, displayName: 'Mo', role: 'moderator', organisationType: 'police-force' };
 const thread = { id: 7, slug: 'a-thread', locked: false, hiddenAt: null } as Thread;
 const post = (over: Partial<ShownPost> = {}): ShownPost => ({
   id: 40,
