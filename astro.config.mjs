@@ -26,7 +26,7 @@ export default defineConfig({
   outDir: settings.BUILD_OUT_DIR,
   cacheDir: settings.BUILD_CACHE_DIR,
   output: 'static',
-  adapter: node({ mode: 'standalone', experimentalDisableStreaming: true }),
+  adapter: node({ mode: 'standalone' }),
   trailingSlash: 'never',
   // While serving, Astro's own messages join the portal's JSON log (src/lib/log.ts).
   logger: { entrypoint: new URL('./src/integrations/astro-logger.ts', import.meta.url) },

@@ -13,7 +13,7 @@ const MAX_DIGESTS = 1000;
  * per page, a few per cent of a thread page's CPU time), although the texts are the same
  * build-time strings each time. The hash of a text never changes, so this keeps each one:
  * it wraps Astro's `generateCspDigest` in a bounded memo as the build bundles it. The
- * policy sent is the same, byte for byte (decision 033).
+ * policy sent is the same, byte for byte (decision 034).
  *
  * If a new Astro renames the function, the build stops here with a message, rather than
  * quietly going back to hashing on every request.
