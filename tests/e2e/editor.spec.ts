@@ -7,7 +7,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request as playwrightRequest } from '@playwright/test';
 import { test, expect, allowConsoleErrors, collectConsoleErrors, createMember, sessionCookie, testClientAddress } from './fixtures.ts';
-import { openInEditor, ownGuide, save } from './editing.ts';
+import { openInEditor, ownGuide, ownResource, save } from './editing.ts';
 import { createSession } from '#lib/auth/sessions.ts';
 
 const contentDir = process.env.CONTENT_DIR!;
@@ -40,6 +40,47 @@ test('an editor changes a guide in the browser editor, saves, and previews it wi
     expect(live.status()).toBe(404);
   } finally {
     rmSync(guide.path, { force: true });
+  }
+});
+
+test('an editor replaces a resource’s file in the browser editor; a file that is not what its name says is refused', async ({ page, signIn, expectNoAxeViolations }) => {
+  await signIn('editor');
+  const resource = ownResource('upload');
+  const upload = async (name: string, mimeType: string, body: string) => {
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Choose file' }).click();
+    await (await chooser).setFiles({ name, mimeType, buffer: Buffer.from(body) });
+  };
+  try {
+    await openInEditor(page, resource.slug, 'resources');
+
+    // A web page called .png: refused with the reason, and nothing written.
+    allowConsoleErrors(page, /status of 400/);
+    await upload('poster.png', 'image/png', '<!doctype html><script>alert(1)</script>');
+    expect((await save(page)).status()).toBe(400);
+    await expect(page.getByText(/Not saved: the file is not a PNG image file/)).toBeVisible();
+    expect(existsSync(join(resource.folder, 'file.png'))).toBe(false);
+    expect(readFileSync(resource.path, 'utf8')).toContain(`file: ./${resource.slug}/file.pdf`);
+
+    // A real CSV replaces the PDF: kept where the editor keeps uploads, the entry names it.
+    await upload('Contacts sheet.CSV', 'text/csv', 'Name,Role\r\nA. Partner,Chair\r\n');
+    expect((await save(page)).status()).toBe(200);
+    expect(readFileSync(join(resource.folder, 'file.csv'), 'utf8')).toBe('Name,Role\r\nA. Partner,Chair\r\n');
+    expect(existsSync(join(resource.folder, 'file.pdf'))).toBe(false);
+    expect(readFileSync(resource.path, 'utf8')).toContain(`file: ./${resource.slug}/file.csv\n`);
+
+    // The preview shows it in the resource layout, with what the build will measure.
+    await page.goto(`/editor/preview/resources/${resource.slug}`);
+    await expect(page.locator('[data-preview-banner]')).toContainText('Preview — not published');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(resource.title);
+    await expect(page.locator('[data-preview-file]')).toContainText('CSV, 29 bytes');
+    await expectNoAxeViolations(page);
+    // Nothing uploaded is on the public site before a publish.
+    expect((await page.request.get(`/resources/${resource.slug}`)).status()).toBe(404);
+    expect((await page.request.get(`/resources/${resource.slug}/${resource.slug}.csv`)).status()).toBe(404);
+  } finally {
+    rmSync(resource.path, { force: true });
+    rmSync(resource.folder, { recursive: true, force: true });
   }
 });
 
@@ -128,7 +169,20 @@ test('probes of the editor API as an editor write nothing outside the content fo
     expect((await api.get('/api/keystatic/tree')).status()).toBe(200);
     const write = (path: string, body = '<script>alert(1)</script>') =>
       api.post('/api/keystatic/update', { headers: { 'content-type': 'application/json' }, data: { additions: [{ path, contents: Buffer.from(body).toString('base64url') }], deletions: [] } });
-    for (const path of ['../e2e-probe.mdx', '../../../../src/pages/e2e-probe.astro', '/etc/e2e-probe', 'guides/%2e%2e/e2e-probe.mdx', '../../../../public/e2e-probe.svg', 'images/guides/x/e2e-probe.svg']) {
+    for (const path of [
+      '../e2e-probe.mdx',
+      '../../../../src/pages/e2e-probe.astro',
+      '/etc/e2e-probe',
+      'guides/%2e%2e/e2e-probe.mdx',
+      '../../../../public/e2e-probe.svg',
+      'images/guides/x/e2e-probe.svg',
+      // A resource's upload: only resources/<entry>/file.<accepted format>.
+      'resources/x/file.html',
+      'resources/x/file.svg',
+      'resources/x/e2e-probe.pdf',
+      'resources/../../../../public/file.pdf',
+      'resources/x/y/file.pdf',
+    ]) {
       const response = await write(path);
       expect(response.status(), path).toBe(400);
     }
@@ -137,6 +191,12 @@ test('probes of the editor API as an editor write nothing outside the content fo
       expect([400, 404], path).toContain(response.status());
       expect(await response.text()).not.toContain('"name": "nmsn-portal"');
     }
+    // An accepted name with the wrong content, and a file over 25 MB, are refused too.
+    expect((await write('resources/e2e-probe/file.pdf', '<html>not a pdf</html>')).status()).toBe(400);
+    const huge = await write('resources/e2e-probe/file.csv', 'a,b\n'.repeat(6.4 * 1024 * 1024));
+    expect(huge.status()).toBe(400);
+    expect(await huge.text()).toContain('files may be at most 25 MB');
+    expect(existsSync(join(contentDir, 'resources/e2e-probe'))).toBe(false);
     for (const target of targets) expect(existsSync(join(project, target)), target).toBe(false);
   } finally {
     await api.dispose();

@@ -4,11 +4,11 @@
  * with a broken entry fails, naming the file and field, and the live site is unchanged.
  * Serial: each publish builds the whole suite's content, one at a time.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.ts';
-import { openInEditor, ownGuide, save } from './editing.ts';
+import { openInEditor, ownEvent, ownGuide, save } from './editing.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -40,9 +40,18 @@ test('an editor saves a guide in the browser editor and publishes it; the public
   expect((await save(page)).status()).toBe(200);
   expect((await page.request.get(`/guides/${guide.slug}`)).status()).toBe(404);
 
-  // The dashboard lists it as saved but not published.
+  // An event, in the same publish: its place and start time changed in the browser editor.
+  const event = ownEvent('publish');
+  await openInEditor(page, event.slug, 'events', 'Location');
+  await page.getByRole('textbox', { name: 'Location' }).fill('Millennium Square, Leeds');
+  await page.getByRole('textbox', { name: 'Start' }).fill('2026-10-24T10:30');
+  expect((await save(page)).status()).toBe(200);
+  expect(readFileSync(event.path, 'utf8')).toContain('location: Millennium Square, Leeds\n');
+
+  // The dashboard lists both as saved but not published.
   await page.goto('/editor');
   await expect(page.locator('[data-unpublished-table]')).toContainText(`guides/${guide.slug}.mdx`);
+  await expect(page.locator('[data-unpublished-table]')).toContainText(`events/${event.slug}.mdx`);
   await expectNoAxeViolations(page);
 
   await page.getByRole('button', { name: 'Publish', exact: true }).click();
@@ -68,6 +77,10 @@ test('an editor saves a guide in the browser editor and publishes it; the public
   await expect(page.locator('.prose')).toContainText(RARE_WORD);
   await page.goto(`/search?q=${RARE_WORD}`);
   await expect(page.locator('.results > li').getByRole('link', { name: guide.title })).toBeVisible({ timeout: 20_000 });
+  await page.goto(`/events/${event.slug}`);
+  await expect(page.locator('.event__facts')).toContainText('Millennium Square, Leeds');
+  await expect(page.locator('.event__facts')).toContainText('Saturday 24 October 2026, 10:30 to 16:00');
+  rmSync(event.path, { force: true });
 
   // It is no longer waiting on the dashboard, and the history names it.
   await page.goto('/editor');

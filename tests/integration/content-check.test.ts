@@ -4,7 +4,7 @@
  * every check. The CLI is run as an editor runs it, over the fixtures and the real content.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -45,13 +45,22 @@ describe('content checks', () => {
   it('frontmatter: schema errors, unknown keys and bad YAML, each at its line and field', () => {
     const r = check('frontmatter');
     expect(summary(r.findings)).toEqual([
+      'error frontmatter events/ends-before-start.mdx:13 (end)',
       'error frontmatter guides/bad-frontmatter.mdx:6 (topics.1)',
       'error frontmatter guides/bad-frontmatter.mdx:12 (colour)',
       'error frontmatter guides/bad-frontmatter.mdx:17 (owner)',
       'error frontmatter news/not-yaml.mdx:4',
     ]);
-    expect(r.findings[2]!.message).toMatch(/is missing/);
-    expect(r.findings[3]!.message).toMatch(/not valid YAML/);
+    expect(r.findings[0]!.message).toBe('must be later than start');
+    expect(r.findings[3]!.message).toMatch(/is missing/);
+    expect(r.findings[4]!.message).toMatch(/not valid YAML/);
+  });
+
+  it('resource-file: a resource whose file the build would refuse, at the file field', () => {
+    const r = check('resource-file');
+    expect(summary(r.findings)).toEqual(['error resource-file resources/fake-pdf.mdx:12 (file)', 'error resource-file resources/lost-file.mdx:12 (file)']);
+    expect(r.findings[0]!.message).toMatch(/"file\.pdf" is not a PDF file/);
+    expect(r.findings[1]!.message).toMatch(/"\.\/lost-file\/file\.pdf" does not exist/);
   });
 
   it('mdx-syntax: text the MDX reader cannot read, at its line', () => {
@@ -152,7 +161,7 @@ describe('npm run content:check', () => {
     const result = run('--dir', contentWith('heading'));
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('guides/bad-headings.mdx:16: error [heading]');
-    expect(result.stdout).toMatch(/5 files checked: 2 errors, 0 warnings\./);
+    expect(result.stdout).toMatch(/7 files checked: 2 errors, 0 warnings\./);
   });
 
   it('prints JSON for the dashboard', () => {
@@ -172,18 +181,45 @@ describe('npm run new', () => {
   const run = (dir: string, ...args: string[]) =>
     spawnSync(process.execPath, [join(root, 'src/cli/new-entry.ts'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, CONTENT_DIR: dir } });
 
-  it.each(['guide', 'awareness', 'news'])('writes a %s that passes every check, dated today, as a draft', (kind) => {
+  it.each(['guide', 'awareness', 'news', 'event'])('writes a %s that passes every check, dated today, as a draft', (kind) => {
     const dir = contentWith();
     const result = run(dir, kind, 'Working with the licensing authority');
     expect(result.status, result.stderr).toBe(0);
     const path = result.stdout.trim();
-    expect(path).toMatch(new RegExp(`/(guides|awareness|news)/working-with-the-licensing-authority\\.mdx$`));
+    expect(path).toMatch(new RegExp(`/(guides|awareness|news|events)/working-with-the-licensing-authority\\.mdx$`));
     const text = readFileSync(join(root, path), 'utf8');
     const today = new Date().toISOString().slice(0, 10);
     expect(text).toContain(`published: ${today}`);
     expect(text).toContain('draft: true');
     expect(text).toContain('title: Working with the licensing authority');
     expect(checkContent({ contentDir: dir }).errors).toBe(0);
+  });
+
+  it('writes a resource with its file where the browser editor keeps uploads', () => {
+    const dir = contentWith();
+    const source = join(dir, '..', `upload-${process.pid}.PDF`);
+    writeFileSync(source, '%PDF-1.4\n% a one-line test file\n');
+    const result = run(dir, 'resource', 'Referral checklist for partners', source);
+    expect(result.status, result.stderr).toBe(0);
+    const [filePath, entryPath] = result.stdout.trim().split('\n');
+    expect(filePath).toMatch(/\/resources\/referral-checklist-for-partners\/file\.pdf$/);
+    expect(entryPath).toMatch(/\/resources\/referral-checklist-for-partners\.mdx$/);
+    expect(readFileSync(join(root, entryPath!), 'utf8')).toContain('file: ./referral-checklist-for-partners/file.pdf');
+    expect(checkContent({ contentDir: dir }).errors).toBe(0);
+  });
+
+  it('refuses a resource without its file, or with a file the library does not accept', () => {
+    const dir = contentWith();
+    expect(run(dir, 'resource', 'A resource without a file').status).toBe(2);
+    const page = join(dir, '..', `page-${process.pid}.pdf`);
+    writeFileSync(page, '<!doctype html><title>not a pdf</title>');
+    const fake = run(dir, 'resource', 'A resource with a fake file', page);
+    expect(fake.status).toBe(1);
+    expect(fake.stderr).toMatch(/is not a PDF file/);
+    const html = join(dir, '..', `page-${process.pid}.html`);
+    writeFileSync(html, '<p>page</p>');
+    expect(run(dir, 'resource', 'A resource with a web page', html).stderr).toMatch(/not a format the library accepts/);
+    expect(existsSync(join(dir, 'resources', 'a-resource-with-a-fake-file.mdx'))).toBe(false);
   });
 
   it('refuses to overwrite an entry, a title too short and an unknown kind', () => {

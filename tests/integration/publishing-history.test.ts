@@ -40,6 +40,7 @@ describe('snapshots', () => {
     const changes = diffManifests(first, manifestOf(content));
     expect(changes).toEqual({ added: ['news/c.mdx'], changed: ['guides/a.mdx'], removed: ['guides/b.mdx'] });
     expect(entryPaths(['guides/a.mdx', 'images/guides/a/x.png', 'sources.yaml'])).toEqual(['guides/a.mdx']);
+    expect(entryPaths(['resources/r.mdx', 'resources/r/file.pdf', 'resources/s/file.csv', 'events/e.mdx', 'resources/notes.txt'])).toEqual(['resources/r.mdx', 'resources/s.mdx', 'events/e.mdx']);
 
     const touched = restoreSnapshot(join(work, 'snap-1'), content);
     expect(touched.sort()).toEqual(['guides/a.mdx', 'guides/b.mdx', 'news/c.mdx']);

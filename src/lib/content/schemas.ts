@@ -1,7 +1,7 @@
 import { z } from 'astro/zod';
-import { newsKinds, regionKeys, regions, strategyAudienceKeys, topicKeys, topics } from './taxonomy.ts';
+import { newsKinds, regionKeys, regions, strategyAudienceKeys, strategyAudiences, topicKeys, topics } from './taxonomy.ts';
 import { eventTimeSchema } from '#lib/events/when.ts';
-import { resourceFormatKeys } from '#lib/resources/formats.ts';
+import { acceptedExtensions, resourceFormatKeys } from '#lib/resources/formats.ts';
 
 /** Another entry named by its file name without `.mdx` (its address), e.g. `nrm-referral-checklist`. */
 const slugSchema = z
@@ -84,20 +84,40 @@ const strategyLine = z.string().min(10).max(200);
  */
 export const strategySchema = z.object({
   /** Who the campaign is for: one of src/lib/content/taxonomy.ts `strategyAudiences`. */
-  audience: z.enum(strategyAudienceKeys),
+  audience: z.enum(strategyAudienceKeys).meta({ title: 'Who the campaign is for', labels: strategyAudiences }),
   /** What the campaign should change, one line each (1 to 8). */
-  objectives: z.array(strategyLine).min(1).max(8),
+  objectives: z
+    .array(strategyLine.meta({ title: 'Objective' }))
+    .min(1)
+    .max(8)
+    .meta({ title: 'Objectives', description: 'What the campaign should change: 1 to 8 lines of 10 to 200 characters.' }),
   /** How partners will tell what changed: measures to collect, never results not yet had (1 to 8). */
-  evaluation: z.array(strategyLine).min(1).max(8),
+  evaluation: z
+    .array(strategyLine.meta({ title: 'Measure' }))
+    .min(1)
+    .max(8)
+    .meta({ title: 'Evaluation', description: 'How partners will tell what changed: measures to collect, never results not yet had. 1 to 8 lines.' }),
 });
+
+/**
+ * The browser editor keeps an optional block behind a switch: `{ discriminant: true,
+ * value: { … } }` when it is there, `{ discriminant: false }` when not. Entries are saved
+ * in that shape (so the editor can open them); the schema reads it, and the plain block.
+ */
+function fromEditorSwitch(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || !('discriminant' in value)) return value;
+  const { discriminant, value: inner } = value as { discriminant: unknown; value?: unknown };
+  if (discriminant === false) return undefined;
+  return discriminant === true ? inner : value;
+}
 
 /** Awareness pages add review information (the review notice applies) and, for strategies, `strategy`. */
 export const awarenessSchema = entrySchema
   .extend({
     ...reviewFields,
-    strategy: strategySchema.optional().meta({
-      title: 'Strategy',
-      description: 'Only on a strategy page: its audience, objectives and evaluation. Edited in the file (the browser editor keeps it as written).',
+    strategy: z.preprocess(fromEditorSwitch, strategySchema.optional()).meta({
+      title: 'This page is an awareness strategy',
+      description: 'Tick it on a strategy page, then give its audience, objectives and evaluation; the page is then listed with the strategies.',
     }),
   })
   .refine(...reviewDueAfterReviewed);
@@ -137,11 +157,19 @@ export const sourceSchema = z.object({
 /** A downloadable resource, as editors write it. Format and size are never typed: the build reads them from the file. */
 export const resourceFrontmatterSchema = entrySchema.extend({
   /** The file, as a path from this entry: beside it (`./nrm-referral-checklist.pdf`) or in a folder inside content/resources. */
-  file: z.string({ error: 'must name the file, like ./nrm-referral-checklist.pdf' }).min(1),
+  file: z
+    .string({ error: 'must name the file, like ./nrm-referral-checklist.pdf' })
+    .min(1)
+    .meta({
+      title: 'File',
+      description: `The document readers download: ${acceptedExtensions}, at most 25 MB. Its format and size are read from the file when the site is published.`,
+      editor: 'resource-file',
+    }),
   /** The slug of an older resource this one replaces; the older one then says so and links here. */
-  replaces: slugSchema.optional(),
+  replaces: slugSchema
+    .optional()
+    .meta({ title: 'Replaces', description: 'The file name (without .mdx) of an older resource this one replaces, if any; the older one then links here.' }),
 });
-
 /** A resource as the site reads it: the frontmatter plus what the build measured (src/lib/resources/file-facts.ts). */
 export const resourceSchema = resourceFrontmatterSchema.extend({
   fileName: z.string(),
@@ -152,21 +180,38 @@ export const resourceSchema = resourceFrontmatterSchema.extend({
 
 export const eventStatuses = { scheduled: 'Scheduled', cancelled: 'Cancelled', postponed: 'Postponed' } as const;
 
+/** How the browser editor takes an event time: text of one of the two forms eventTimeSchema reads (it judges the rest). */
+const eventTimeInput = { pattern: /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$/, message: 'Write a day as 2027-10-18, or a day and UK time as 2027-10-18T10:00.' };
+
 /** An event of the network's calendar (decision 019: a collection of its own, not a kind of news). */
 export const eventSchema = entrySchema
   .extend({
     /** UK time: "2017-10-30T15:00", or a whole day 2017-10-30. Leave out start and end while the date is to be confirmed. */
-    start: eventTimeSchema('start').optional(),
+    start: eventTimeSchema('start')
+      .optional()
+      .meta({ title: 'Start', description: 'A day (2027-10-18) or a day and UK time (2027-10-18T10:00). Leave empty while the date is to be confirmed.', editor: eventTimeInput }),
     /** Same form as start: a time if start has one, else a day (the last day, for an event of several days). */
-    end: eventTimeSchema('end').optional(),
+    end: eventTimeSchema('end')
+      .optional()
+      .meta({ title: 'End', description: 'Written like the start: a day and UK time if the start has a time, else the last day. Empty when the start is.', editor: eventTimeInput }),
     /** Where it happens, e.g. "Cumberland Lodge, Windsor Great Park", or `online`. */
-    location: z.string().min(2).max(200),
+    location: z.string().min(2).max(200).meta({ title: 'Location', description: 'Where it happens, e.g. "Cumberland Lodge, Windsor Great Park", or online.' }),
     /** The organisation running the event. */
-    organiser: z.string().min(2).max(120),
+    organiser: z.string().min(2).max(120).meta({ title: 'Organiser', description: 'The organisation running the event.' }),
     /** How to take part: a booking address (https://…) or `by invitation`. Leave it out if neither is known. */
-    booking: z.union([z.literal('by invitation'), z.url({ protocol: /^https?$/, error: 'must be a web address (https://…) or "by invitation"' })]).optional(),
+    booking: z
+      .union([z.literal('by invitation'), z.url({ protocol: /^https?$/, error: 'must be a web address (https://…) or "by invitation"' })])
+      .optional()
+      .meta({
+        title: 'Booking',
+        description: 'How to take part: the booking page (https://…) or the words by invitation. Leave empty if neither is known.',
+        editor: { pattern: /^(by invitation|https?:\/\/\S+)$/, message: 'Write a web address starting https:// or the words by invitation.' },
+      }),
     /** `scheduled` (the default), `cancelled` or `postponed`. */
-    status: z.enum(Object.keys(eventStatuses) as [keyof typeof eventStatuses, ...(keyof typeof eventStatuses)[]]).default('scheduled'),
+    status: z
+      .enum(Object.keys(eventStatuses) as [keyof typeof eventStatuses, ...(keyof typeof eventStatuses)[]])
+      .default('scheduled')
+      .meta({ title: 'Status', description: 'Scheduled, or cancelled or postponed (the page and the calendars then say so).', labels: eventStatuses }),
   })
   .superRefine((e, ctx) => {
     if (e.start && !e.end) ctx.addIssue({ code: 'custom', path: ['end'], message: 'is needed when start is given (the same day, for a one-day event)' });
@@ -180,6 +225,13 @@ export const eventSchema = entrySchema
   });
 /** Each collection's frontmatter schema: content.config.ts, the content checks and the browser editor use this one map. */
 export const collectionSchemas = { guides: guideSchema, awareness: awarenessSchema, news: newsSchema } as const;
+
+/**
+ * The frontmatter of every collection editors write: the library's, and resources (what
+ * editors type; the build adds what it measures from the file) and events. The browser
+ * editor's form, the content checks and the dashboard read this map.
+ */
+export const editedSchemas = { ...collectionSchemas, resources: resourceFrontmatterSchema, events: eventSchema } as const;
 
 export type EntryData = z.infer<typeof entrySchema>;
 export type SourceData = z.infer<typeof sourceSchema>;

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { config } from '#lib/config.ts';
 import { readSources as readCollections, type SourceFile as AnySourceFile } from './sources.ts';
-import { collectionNames, type CollectionName } from './taxonomy.ts';
+import { editedCollectionNames, type EditedCollectionName } from './taxonomy.ts';
 
 /**
- * The library's entries (guides, awareness, news) as they sit in the content folder:
+ * The entries editors write (guides, awareness, news, resources, events) as they sit in the content folder:
  * what the content checks, the editors' dashboard, the preview and the browser editor
  * read. Reading is sources.ts's; this names the folder and narrows to the collections
  * editors write in the browser.
@@ -20,12 +20,12 @@ export function contentDir(): string {
   return resolve(config().CONTENT_DIR);
 }
 
-export type SourceFile = AnySourceFile & { collection: CollectionName };
+export type SourceFile = AnySourceFile & { collection: EditedCollectionName };
 
 /** The path of a source file inside the content folder, e.g. "guides/debriefing.mdx". */
 export const contentPath = (file: Pick<SourceFile, 'collection' | 'relPath'>) => `${file.collection}/${file.relPath}`;
 
-/** Every .mdx entry of the library's collections, as content.config.ts finds them, in a stable order. */
+/** Every .mdx entry of the edited collections, as content.config.ts finds them, in a stable order. */
 export function readSources(dir: string = contentDir()): SourceFile[] {
-  return readCollections(dir, collectionNames) as SourceFile[];
+  return readCollections(dir, editedCollectionNames) as SourceFile[];
 }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { parseFrontmatter } from 'astro/markdown';
 import type { z } from 'astro/zod';
-import { awarenessSchema, eventSchema, guideSchema, newsSchema, resourceFrontmatterSchema } from './schemas.ts';
+import { editedSchemas } from './schemas.ts';
 import { entryIdFromPath } from './entry-ids.ts';
 
 /**
@@ -10,14 +10,7 @@ import { entryIdFromPath } from './entry-ids.ts';
  * hooks (the members' search index, members' files, the links between entries) work
  * from these, because they run outside Astro's content layer.
  */
-export const sourceSchemas = {
-  guides: guideSchema,
-  awareness: awarenessSchema,
-  news: newsSchema,
-  // What editors write; the build adds what it measures from the file.
-  resources: resourceFrontmatterSchema,
-  events: eventSchema,
-} as const;
+export const sourceSchemas = editedSchemas;
 
 export type SourceCollection = keyof typeof sourceSchemas;
 export const sourceCollections = Object.keys(sourceSchemas) as SourceCollection[];

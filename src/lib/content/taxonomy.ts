@@ -44,6 +44,19 @@ export const collections = {
 export type CollectionName = keyof typeof collections;
 export const collectionNames = Object.keys(collections) as CollectionName[];
 
+/**
+ * Every collection editors write (in the browser editor, with `npm run new`, under the
+ * content checks and on the dashboard): the library's three, and resources and events.
+ */
+export const editedCollections = {
+  ...collections,
+  resources: { label: 'Resources', singular: 'Resource' },
+  events: { label: 'Events', singular: 'Event' },
+} as const;
+
+export type EditedCollectionName = keyof typeof editedCollections;
+export const editedCollectionNames = Object.keys(editedCollections) as EditedCollectionName[];
+
 /** Events are a collection of their own (content/events), not a kind of news. */
 export const newsKinds = {
   news: 'News',

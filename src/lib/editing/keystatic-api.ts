@@ -4,6 +4,7 @@ import type { Member } from '#lib/auth/guards.ts';
 import { audit } from '#lib/auth/audit.ts';
 import { hasRole } from '#lib/auth/roles.ts';
 import { imageProblem } from '#lib/content/images.ts';
+import { formatOfFileName, formatSize, MAX_RESOURCE_BYTES, resourceFormats, SIGNATURE_BYTES } from '#lib/resources/formats.ts';
 import type { Database } from '#lib/db.ts';
 import { formatDateTime } from '#lib/time.ts';
 import { blobSha, findConflicts, recordEdits, recordSeenTree, type Conflict } from './conflicts.ts';
@@ -18,13 +19,15 @@ import { editablePath } from './paths.ts';
  * `no-cors: 1` header) and no idea of conflicting saves. Before it sees a request this
  * module refuses, in this order: other sites (Origin / Sec-Fetch-Site), visitors (401)
  * and members who are not editors (403, audited), anything but the three calls the
- * editor makes, paths outside entries and images (traversal, symbolic links…), uploads
- * that are not raster images or are too large, and saves over a change someone else
+ * editor makes, paths outside entries, images and resources' files (traversal, symbolic
+ * links…), images that are not raster images or are too large, resource files of a
+ * format the library does not accept, not what their name says or over 25 MB, and saves over a change someone else
  * made after this editor loaded the entry (409; the refused text is kept). Every answer
  * is private and never stored by a cache.
  */
 
-const MAX_UPDATE_BYTES = 12 * 1024 * 1024; // two 5 MB images in base64, and the text
+// A 25 MB resource file in base64 (a third more), and the entry's text.
+const MAX_UPDATE_BYTES = Math.ceil((MAX_RESOURCE_BYTES * 4) / 3) + 2 * 1024 * 1024;
 const MAX_ENTRY_BYTES = 1024 * 1024;
 
 const updateSchema = z.object({
@@ -105,6 +108,9 @@ async function update(req: KeystaticApiRequest): Promise<Response> {
     if (path.kind === 'image') {
       const problem = imageProblem(addition.path.split('/').pop()!, bytes.byteLength, bytes.subarray(0, 16));
       if (problem) return refuseSave(req, `Not saved: ${problem}.`);
+    } else if (path.kind === 'resource-file') {
+      const problem = resourceUploadProblem(addition.path, bytes);
+      if (problem) return refuseSave(req, `Not saved: ${problem}.`);
     } else if (bytes.byteLength > MAX_ENTRY_BYTES) {
       return refuseSave(req, 'Not saved: an entry may be at most 1 MB of text.');
     }
@@ -131,6 +137,16 @@ async function update(req: KeystaticApiRequest): Promise<Response> {
     }
     return response;
   });
+}
+
+/** Why an uploaded resource file cannot be kept, or null: the build's own rules (format, signature, 25 MB). */
+function resourceUploadProblem(path: string, bytes: Uint8Array): string | null {
+  const format = formatOfFileName(path)!;
+  const { label } = resourceFormats[format];
+  if (bytes.byteLength === 0) return 'the file is empty';
+  if (bytes.byteLength > MAX_RESOURCE_BYTES) return `the file is ${formatSize(bytes.byteLength)}; files may be at most ${formatSize(MAX_RESOURCE_BYTES)}`;
+  if (!resourceFormats[format].matches(bytes.subarray(0, SIGNATURE_BYTES))) return `the file is not a ${label} file, whatever its name says; export it again as ${label}`;
+  return null;
 }
 
 async function refuseSave(req: KeystaticApiRequest, message: string): Promise<Response> {

@@ -1,7 +1,7 @@
 import { collection, config, fields, type ComponentSchema } from '@keystatic/core';
-import { collectionSchemas } from '#lib/content/schemas.ts';
+import { editedSchemas } from '#lib/content/schemas.ts';
 import { slugForTitle } from '#lib/content/slug.ts';
-import { collections as collectionLabels, type CollectionName } from '#lib/content/taxonomy.ts';
+import { editedCollections, editedCollectionNames, type EditedCollectionName } from '#lib/content/taxonomy.ts';
 import { fieldFor, titleField } from './keystatic-fields.ts';
 
 /**
@@ -11,14 +11,16 @@ import { fieldFor, titleField } from './keystatic-fields.ts';
  * writes anything else. Frontmatter fields come from the collections' schemas; the body
  * is MDX with ## to #### headings and images that must have alt text, stored beside the
  * content under images/<collection>/<entry>/ and referred to relatively, so the build
- * publishes them (and only then are they served to the public).
+ * publishes them (and only then are they served to the public). A resource's file is
+ * uploaded to resources/<entry>/file.<ext>; the build serves a public one and keeps a
+ * members' one out of the public folder, as for any resource.
  */
 
 /** Keystatic's address for editing an entry. */
-export const editUrl = (collection: CollectionName, slug: string) => `/keystatic/collection/${collection}/item/${encodeURIComponent(slug)}`;
+export const editUrl = (collection: EditedCollectionName, slug: string) => `/keystatic/collection/${collection}/item/${encodeURIComponent(slug)}`;
 
 /** The preview of an entry's saved text, rendered with the site's own layout. */
-export const previewUrl = (collection: CollectionName, slug: string) => `/editor/preview/${collection}/${encodeURIComponent(slug)}`;
+export const previewUrl = (collection: EditedCollectionName, slug: string) => `/editor/preview/${collection}/${encodeURIComponent(slug)}`;
 
 /** An uploaded image's file name, made plain: "My photo (1).PNG" → "my-photo-1.png" (ASCII only, as the API accepts). */
 export function imageFileName(original: string): string {
@@ -29,15 +31,15 @@ export function imageFileName(original: string): string {
   return ext ? `${base.slice(0, 80)}.${ext}` : base.slice(0, 80);
 }
 
-function libraryCollection(name: CollectionName) {
-  const schema = collectionSchemas[name];
+function editedCollection(name: EditedCollectionName) {
+  const schema = editedSchemas[name];
   // The fields in the schema's order; the title (a slug field: text and file name) among them.
   const frontmatter: Record<string, ComponentSchema> = Object.fromEntries(
     Object.entries(schema.shape).map(([key, field]) => [key, key === 'title' ? titleField(field as never) : fieldFor(key, field as never)]),
   );
   const title = frontmatter.title as ReturnType<typeof titleField>;
   return collection({
-    label: collectionLabels[name].label,
+    label: editedCollections[name].label,
     slugField: 'title',
     path: `${name}/*`,
     format: { contentField: 'body' },
@@ -75,9 +77,5 @@ function libraryCollection(name: CollectionName) {
 export default config({
   storage: { kind: 'local' },
   ui: { brand: { name: 'NMSN library' } },
-  collections: {
-    guides: libraryCollection('guides'),
-    awareness: libraryCollection('awareness'),
-    news: libraryCollection('news'),
-  },
+  collections: Object.fromEntries(editedCollectionNames.map((name) => [name, editedCollection(name)])) as Record<EditedCollectionName, ReturnType<typeof editedCollection>>,
 });

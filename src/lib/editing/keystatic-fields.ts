@@ -1,4 +1,4 @@
-import { fields } from '@keystatic/core';
+import { fields, type ComponentSchema } from '@keystatic/core';
 import type { z } from 'astro/zod';
 import { slugForTitle } from '#lib/content/slug.ts';
 
@@ -12,7 +12,7 @@ import { slugForTitle } from '#lib/content/slug.ts';
  */
 
 type Check = { _zod: { def: { check: string; minimum?: number; maximum?: number; format?: string; pattern?: RegExp } } };
-type Zod = { _zod: { def: { type: string; innerType?: Zod; element?: Zod; entries?: Record<string, string>; checks?: Check[]; defaultValue?: unknown } }; meta: () => unknown };
+type Zod = { _zod: { def: { type: string; innerType?: Zod; element?: Zod; out?: Zod; shape?: Record<string, Zod>; entries?: Record<string, string>; checks?: Check[]; defaultValue?: unknown } }; meta: () => unknown };
 
 interface FieldMeta {
   title?: string;
@@ -21,6 +21,12 @@ interface FieldMeta {
   labels?: Record<string, string>;
   /** A long text: a box of several lines. */
   multiline?: boolean;
+  /**
+   * For a field the form cannot read from its zod type (a union, a transform): how to
+   * take it. `resource-file` is an upload stored beside the entry; a pattern makes it a
+   * text box that refuses what does not match (the schema still judges the rest).
+   */
+  editor?: 'resource-file' | { pattern: RegExp; message: string };
 }
 
 /** A readable label when the schema gives none: "reviewDue" → "Review due". */
@@ -41,8 +47,9 @@ function unwrap(schema: Zod): { core: Zod; optional: boolean; defaultValue: unkn
     const def = core._zod.def;
     if (def.type === 'optional') optional = true;
     else if (def.type === 'default') defaultValue = def.defaultValue;
-    else break;
-    core = def.innerType!;
+    else if (def.type !== 'pipe' || !def.out) break;
+    // A preprocessed field (z.preprocess) is edited as what it becomes.
+    core = def.type === 'pipe' ? def.out! : def.innerType!;
     meta = { ...metaOf(core), ...meta };
   }
   return { core, optional, defaultValue, meta };
@@ -60,9 +67,20 @@ function stringRules(schema: Zod): { min?: number; max?: number; pattern?: RegEx
   return rules;
 }
 
-function textValidation(schema: Zod, isRequired: boolean, message: string | undefined) {
-  const { min, max, pattern } = stringRules(schema);
-  return { isRequired, length: { min, max }, ...(pattern ? { pattern: { regex: pattern, message: message ?? `must match ${pattern}` } } : {}) };
+/**
+ * Keystatic applies length and pattern to an empty box too, so an optional field keeps
+ * only its maximum and accepts the empty string (saved as no value); the content checks
+ * judge a given value against the schema at publish.
+ */
+function textValidation(schema: Zod | null, isRequired: boolean, message: string | undefined, given: { pattern?: RegExp } = {}) {
+  const rules = schema ? stringRules(schema) : {};
+  const pattern = given.pattern ?? rules.pattern;
+  const regex = pattern && !isRequired ? new RegExp(`^$|${pattern.source}`, pattern.flags) : pattern;
+  return {
+    isRequired,
+    length: { min: isRequired ? rules.min : undefined, max: rules.max },
+    ...(regex ? { pattern: { regex, message: message ?? `must match ${pattern}` } } : {}),
+  };
 }
 
 const optionsOf = (entries: Record<string, string>, labels: Record<string, string> | undefined) =>
@@ -83,11 +101,18 @@ export function titleField(schema: Zod) {
 }
 
 /** The editor field for one frontmatter field of a schema. */
-export function fieldFor(key: string, schema: Zod) {
+export function fieldFor(key: string, schema: Zod): ComponentSchema {
   const { core, optional, defaultValue, meta } = unwrap(schema);
   const label = meta.title ?? humanise(key);
   const description = meta.description;
   const def = core._zod.def;
+  if (meta.editor === 'resource-file') {
+    // Saved by Keystatic as resources/<entry>/file.<ext>, written in the entry as ./<entry>/file.<ext>.
+    return fields.file({ label, description, publicPath: './', validation: { isRequired: !optional } });
+  }
+  if (meta.editor) {
+    return fields.text({ label, description, validation: textValidation(null, !optional, meta.editor.message, { pattern: meta.editor.pattern }) });
+  }
   switch (def.type) {
     case 'string':
       return fields.text({ label, description, multiline: meta.multiline ?? false, validation: textValidation(core, !optional, description) });
@@ -114,10 +139,12 @@ export function fieldFor(key: string, schema: Zod) {
       break;
     }
     case 'object':
-      // A nested block (an awareness page's `strategy`) is kept exactly as written: the
-      // editor cannot store an optional object in the shape the schema reads, so it is
-      // edited in the file; the content checks still judge it at every publish.
-      if (optional) return fields.ignored();
+      // An optional block (an awareness page's `strategy`): a switch, and its fields when on.
+      // Keystatic stores it as { discriminant, value }, which the schema reads (schemas.ts).
+      if (optional) {
+        const block: Record<string, ComponentSchema> = Object.fromEntries(Object.entries(def.shape!).map(([k, f]) => [k, fieldFor(k, f)]));
+        return fields.conditional(fields.checkbox({ label, description, defaultValue: false }), { true: fields.object(block), false: fields.empty() });
+      }
       break;
   }
   throw new Error(`The browser editor cannot show the frontmatter field "${key}" (a zod ${def.type}): map it in src/lib/editing/keystatic-fields.ts.`);

@@ -2,9 +2,9 @@ import { isReleased } from '#lib/content/audience.ts';
 import { checkFiles, type CheckReport } from '#lib/content/check/index.ts';
 import { parseFrontmatter } from '#lib/content/frontmatter.ts';
 import { reviewStatus, type ReviewStatus } from '#lib/content/review.ts';
-import { collectionSchemas, type EntryData } from '#lib/content/schemas.ts';
+import { editedSchemas, type EntryData } from '#lib/content/schemas.ts';
 import { contentPath, entryIdFromPath, readSources } from '#lib/content/source-files.ts';
-import type { CollectionName } from '#lib/content/taxonomy.ts';
+import type { EditedCollectionName } from '#lib/content/taxonomy.ts';
 import { entryUrl } from '#lib/content/urls.ts';
 import { editUrl, previewUrl } from './keystatic-config.ts';
 
@@ -15,7 +15,7 @@ import { editUrl, previewUrl } from './keystatic-config.ts';
  */
 
 export interface OverviewEntry {
-  collection: CollectionName;
+  collection: EditedCollectionName;
   id: string;
   /** Path inside the content folder, e.g. "guides/x.mdx". */
   path: string;
@@ -47,7 +47,7 @@ export function libraryOverview(contentDir: string, now = new Date()): LibraryOv
     const frontmatter = parseFrontmatter(file.source);
     const raw = frontmatter.ok ? frontmatter.data : {};
     const id = entryIdFromPath(file.relPath, raw.slug);
-    const parsed = collectionSchemas[file.collection].safeParse(raw);
+    const parsed = editedSchemas[file.collection].safeParse(raw);
     const data = parsed.success ? (parsed.data as EntryData & { reviewDue?: Date }) : undefined;
     const reviewDue = data?.reviewDue instanceof Date ? data.reviewDue : null;
     const released = data ? isReleased(data, { now, production: true }) : false;

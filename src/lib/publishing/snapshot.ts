@@ -1,7 +1,7 @@
 import { cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { blobSha } from '#lib/editing/conflicts.ts';
-import { collectionNames } from '#lib/content/taxonomy.ts';
+import { editedCollectionNames } from '#lib/content/taxonomy.ts';
 
 /**
  * A publish builds a copy of the content folder taken at its start (a snapshot), so
@@ -67,9 +67,22 @@ export function diffManifests(before: Manifest, after: Manifest): Changes {
   return changes;
 }
 
-/** Library entries among changed paths, e.g. "guides/x.mdx" (images and other files left out). */
+/**
+ * The entry a changed file belongs to, e.g. "guides/x.mdx" for itself and "resources/x.mdx"
+ * for a resource's uploaded file ("resources/x/file.pdf"); null for other files (images,
+ * the sources register).
+ */
+export function entryPathOf(path: string): string | null {
+  const parts = path.split('/');
+  if (!(editedCollectionNames as string[]).includes(parts[0]!)) return null;
+  if (parts.length === 2 && path.endsWith('.mdx')) return path;
+  if (parts[0] === 'resources' && parts.length === 3 && /^file\.[A-Za-z0-9]+$/.test(parts[2]!)) return `resources/${parts[1]}.mdx`;
+  return null;
+}
+
+/** Entries among changed paths, e.g. "guides/x.mdx", each once (images and other files left out). */
 export function entryPaths(paths: string[]): string[] {
-  return paths.filter((p) => (collectionNames as string[]).includes(p.split('/')[0]!) && p.endsWith('.mdx'));
+  return [...new Set(paths.map(entryPathOf).filter((p): p is string => p !== null))];
 }
 
 /**

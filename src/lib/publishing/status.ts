@@ -2,7 +2,7 @@ import { eq, inArray } from 'drizzle-orm';
 import { contentEdits, users } from '#db/schema.ts';
 import type { Database } from '#lib/db.ts';
 import { entryIdFromPath } from '#lib/content/source-files.ts';
-import type { CollectionName } from '#lib/content/taxonomy.ts';
+import type { EditedCollectionName } from '#lib/content/taxonomy.ts';
 import { recentPublishes, runningPublish } from './publishes.ts';
 import { publishService, type LiveState } from './service.ts';
 import { diffManifests, entryPaths, manifestOf } from './snapshot.ts';
@@ -15,7 +15,7 @@ import { diffManifests, entryPaths, manifestOf } from './snapshot.ts';
 
 export interface UnpublishedChange {
   path: string;
-  collection: CollectionName;
+  collection: EditedCollectionName;
   id: string;
   change: 'added' | 'changed' | 'removed';
   savedBy: string | null;
@@ -28,11 +28,18 @@ export async function publishingStatus(db: Database, contentDir: string) {
   let unpublished: UnpublishedChange[] = [];
   if (live) {
     const changes = diffManifests(live.manifest, manifestOf(contentDir));
-    const rows = [
-      ...entryPaths(changes.added).map((path) => ({ path, change: 'added' as const })),
-      ...entryPaths(changes.changed).map((path) => ({ path, change: 'changed' as const })),
-      ...entryPaths(changes.removed).map((path) => ({ path, change: 'removed' as const })),
-    ];
+    // An entry once: a resource whose entry and file both changed is one row; a new or
+    // replaced file under an entry that stays is a change of that entry.
+    const rows: { path: string; change: 'added' | 'changed' | 'removed' }[] = [];
+    const seen = new Set<string>();
+    for (const change of ['added', 'removed', 'changed'] as const) {
+      for (const path of entryPaths(changes[change])) {
+        if (seen.has(path)) continue;
+        seen.add(path);
+        const own = changes[change].includes(path);
+        rows.push({ path, change: own ? change : 'changed' });
+      }
+    }
     const edits = rows.length
       ? await db
           .select({ path: contentEdits.path, at: contentEdits.at, name: users.displayName })
@@ -43,7 +50,7 @@ export async function publishingStatus(db: Database, contentDir: string) {
       : [];
     unpublished = rows
       .map((r) => {
-        const [collection, file] = r.path.split('/') as [CollectionName, string];
+        const [collection, file] = r.path.split('/') as [EditedCollectionName, string];
         const edit = edits.find((e) => e.path === r.path);
         return { ...r, collection, id: entryIdFromPath(file), savedBy: edit?.name ?? null, savedAt: edit?.at ?? null };
       })

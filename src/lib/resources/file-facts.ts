@@ -1,17 +1,24 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { MAX_RESOURCE_BYTES, SIGNATURE_BYTES, acceptedExtensions, formatOfFileName, formatSize, resourceFormats, type ResourceFormatKey } from './formats.ts';
 
 /** What the build learns from a resource's file; editors never type these. */
 export interface ResourceFileFacts {
-  /** The file's own name, as it is offered for download, e.g. "nrm-checklist.pdf". */
+  /**
+   * The name the file is offered under, e.g. "nrm-checklist.pdf": its own name, except a
+   * file the browser editor uploaded (it names every upload `file.<ext>`, in a folder named
+   * after the entry), which is offered under the entry's name.
+   */
   fileName: string;
   format: ResourceFormatKey;
   bytes: number;
   /** SHA-256 of the content (hex): the download's ETag, so a resumed download never mixes two versions. */
   sha256: string;
 }
+
+/** The entry's address: `x` for resources/x.mdx and for resources/x/index.mdx. */
+const entrySlug = (entryPath: string) => (basename(entryPath) === 'index.mdx' ? basename(dirname(entryPath)) : basename(entryPath, '.mdx'));
 
 /** Names that are safe in a URL path and a Content-Disposition header without escaping. */
 const SAFE_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -34,10 +41,11 @@ export function resourceFileFacts(entryPath: string, file: string, collectionDir
   if (inside.startsWith('..') || isAbsolute(inside) || inside.split(sep).includes('..')) {
     fail(`"${file}" is outside the resources folder; keep the file beside the entry or in a folder inside content/resources`);
   }
-  const fileName = basename(path);
-  if (!SAFE_FILE_NAME.test(fileName)) fail(`"${fileName}": use only letters, digits, dots, dashes and underscores in file names`);
+  const ownName = basename(path);
+  if (!SAFE_FILE_NAME.test(ownName)) fail(`"${ownName}": use only letters, digits, dots, dashes and underscores in file names`);
+  const fileName = /^file\.[A-Za-z0-9]+$/.test(ownName) ? `${entrySlug(entryPath)}${extname(ownName).toLowerCase()}` : ownName;
   const format = formatOfFileName(fileName);
-  if (!format) fail(`"${fileName}" is not a format the library accepts; use one of ${acceptedExtensions}`);
+  if (!format) fail(`"${ownName}" is not a format the library accepts; use one of ${acceptedExtensions}`);
 
   let bytes: number;
   try {
@@ -48,13 +56,13 @@ export function resourceFileFacts(entryPath: string, file: string, collectionDir
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') fail(`"${file}" does not exist (looked for ${relative(process.cwd(), path)})`);
     throw error;
   }
-  if (bytes === 0) fail(`"${fileName}" is empty`);
-  if (bytes > MAX_RESOURCE_BYTES) fail(`"${fileName}" is ${formatSize(bytes)}; files may be at most ${formatSize(MAX_RESOURCE_BYTES)}`);
+  if (bytes === 0) fail(`"${ownName}" is empty`);
+  if (bytes > MAX_RESOURCE_BYTES) fail(`"${ownName}" is ${formatSize(bytes)}; files may be at most ${formatSize(MAX_RESOURCE_BYTES)}`);
 
   const content = readFileSync(path);
   const { label } = resourceFormats[format!];
   if (!resourceFormats[format!].matches(content.subarray(0, SIGNATURE_BYTES))) {
-    fail(`"${fileName}" is not a ${label} file, whatever its name says; export it again as ${label}`);
+    fail(`"${ownName}" is not a ${label} file, whatever its name says; export it again as ${label}`);
   }
   return { fileName, format: format!, bytes, sha256: createHash('sha256').update(content).digest('hex') };
 }

@@ -1,7 +1,7 @@
 import GithubSlugger from 'github-slugger';
 import { mdxToMdast } from 'satteri';
 import { parseFrontmatter, type ParsedFrontmatter } from '#lib/content/frontmatter.ts';
-import { collectionSchemas, type EntryData } from '#lib/content/schemas.ts';
+import { editedSchemas, type EntryData } from '#lib/content/schemas.ts';
 import { contentPath, entryIdFromPath, type SourceFile } from '#lib/content/source-files.ts';
 
 /** The part of an mdast node the checks read (satteri's tree, the same parser as the build). */
@@ -68,7 +68,7 @@ export function readEntry(file: SourceFile): CheckedEntry {
     headings: [],
   };
   if (frontmatter.ok) {
-    const parsed = collectionSchemas[file.collection].safeParse(frontmatter.data);
+    const parsed = editedSchemas[file.collection].safeParse(frontmatter.data);
     if (parsed.success) entry.data = parsed.data as CheckedEntry['data'];
     else entry.schemaIssues = parsed.error.issues.map((i) => ({ path: i.path, message: i.message }));
   }

@@ -15,6 +15,7 @@ export const ruleIds = [
   'review-due',
   'summary-length',
   'external-link',
+  'resource-file',
 ] as const;
 export type RuleId = (typeof ruleIds)[number];
 

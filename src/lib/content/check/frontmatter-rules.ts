@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { formatDate } from '#lib/content/dates.ts';
+import { resourceFileFacts } from '#lib/resources/file-facts.ts';
 import { DUE_SOON_DAYS, reviewStatus } from '#lib/content/review.ts';
-import { collectionSchemas, SUMMARY_ADVICE } from '#lib/content/schemas.ts';
+import { editedSchemas, SUMMARY_ADVICE } from '#lib/content/schemas.ts';
 import type { CheckedEntry } from './entries.ts';
 import type { Finding } from './findings.ts';
 
@@ -23,7 +25,7 @@ export function frontmatterErrors(entry: CheckedEntry): Finding[] {
   });
 
   // The build would drop unknown keys silently, but Keystatic refuses to open such an entry.
-  const declared = new Set(Object.keys(collectionSchemas[entry.file.collection].shape));
+  const declared = new Set(Object.keys(editedSchemas[entry.file.collection].shape));
   for (const key of Object.keys(frontmatter.data)) {
     if (declared.has(key)) continue;
     findings.push({
@@ -65,4 +67,22 @@ export function reviewWarnings(entry: CheckedEntry, now: Date): Finding[] {
       ? `review was due on ${formatDate(reviewDue)}: the page now tells readers it may be out of date`
       : `review is due on ${formatDate(reviewDue)}, within ${DUE_SOON_DAYS} days`;
   return [{ severity: 'warning', rule: 'review-due', file: entry.path, line, field: 'reviewDue', message }];
+}
+
+/**
+ * Errors: a resource whose file the build would refuse (missing, outside content/resources,
+ * a format the library does not accept, not what its name says, empty or over 25 MB), by
+ * the build's own rule (src/lib/resources/file-facts.ts).
+ */
+export function resourceFileErrors(entry: CheckedEntry, contentDir: string): Finding[] {
+  if (entry.file.collection !== 'resources' || !entry.data || !entry.frontmatter.ok) return [];
+  const collectionDir = join(contentDir, 'resources');
+  try {
+    resourceFileFacts(join(collectionDir, entry.file.relPath), String(entry.data.file), collectionDir);
+    return [];
+  } catch (error) {
+    // The build's message starts "<where>: file: "; the finding names the file and field itself.
+    const message = (error instanceof Error ? error.message : String(error)).replace(/^.*?: file: /, '');
+    return [{ severity: 'error', rule: 'resource-file', file: entry.path, line: entry.frontmatter.keyLines.get('file'), field: 'file', message }];
+  }
 }

@@ -3,14 +3,15 @@ import { readSources, type SourceFile } from '#lib/content/source-files.ts';
 import { codeErrors, headingErrors, imageErrors, syntaxErrors } from './body-rules.ts';
 import { readEntry, type CheckedEntry } from './entries.ts';
 import { report, type CheckReport, type Finding } from './findings.ts';
-import { frontmatterErrors, reviewWarnings, summaryWarnings } from './frontmatter-rules.ts';
+import { frontmatterErrors, resourceFileErrors, reviewWarnings, summaryWarnings } from './frontmatter-rules.ts';
 import { linkFindings, type EntryIndex } from './link-rules.ts';
 
 /**
  * The content checks (`npm run content:check`, every publish, the editors' dashboard):
  * everything the build would reject, and what it would let through but readers should
  * not get — broken links, members' links on public pages, images without alt text,
- * headings out of order, code in MDX — with the file, line and field of each.
+ * headings out of order, code in MDX, resources' files the build would refuse — with the
+ * file, line and field of each.
  */
 
 export interface CheckOptions {
@@ -30,6 +31,7 @@ export function checkFiles(files: SourceFile[], options: CheckOptions): CheckRep
   for (const entry of entries) {
     findings.push(
       ...frontmatterErrors(entry),
+      ...resourceFileErrors(entry, options.contentDir),
       ...syntaxErrors(entry),
       ...codeErrors(entry),
       ...headingErrors(entry),

@@ -1,5 +1,5 @@
 import { formatDate } from '#lib/content/dates.ts';
-import { collectionNames, topics } from '#lib/content/taxonomy.ts';
+import { editedCollectionNames, topics } from '#lib/content/taxonomy.ts';
 import { entryUrl } from '#lib/content/urls.ts';
 import { lineOf, walk, type CheckedEntry } from './entries.ts';
 import type { Finding } from './findings.ts';
@@ -7,7 +7,8 @@ import type { Finding } from './findings.ts';
 /** Entries by "collection/id", as the site addresses them. */
 export type EntryIndex = Map<string, CheckedEntry>;
 
-const ENTRY_PATH = new RegExp(`^/(members/)?(${collectionNames.join('|')})/([^/]+?)/?$`);
+// An entry's page (not its calendar file, /events/x.ics, nor a resource's download, /resources/x/file.pdf).
+const ENTRY_PATH = new RegExp(`^/(members/)?(${editedCollectionNames.join('|')})/([^/.]+?)/?$`);
 const SITE = 'https://site.invalid';
 
 /**
