@@ -50,7 +50,8 @@ function call(who: Persona | null, path: string, init: { method?: string; body?:
   return handleKeystaticApi({ request, params, member: who, ip: '198.18.0.1', db: t.db, contentDir: content });
 }
 
-const b64 = (text: string | Uint8Array) => Buffer.from(text).toString('base64url');
+// As the editor sends a file: standard base64 (it uses btoa), so + and / occur.
+const b64 = (text: string | Uint8Array) => Buffer.from(text).toString('base64');
 const entryText = (summary: string) => readFileSync(join(content, 'guides/base-guide.mdx'), 'utf8').replace(/^summary: .*$/m, `summary: ${summary}`);
 const tree = async (who: Persona) => (await (await call(who, 'tree')).json()) as { path: string; sha: string; type: string }[];
 
@@ -156,6 +157,25 @@ describe('paths and uploads the editor API refuses', () => {
     const ok = await save('images/guides/base-guide/photo.png', PNG);
     expect(ok.status).toBe(200);
     expect(readFileSync(join(content, 'images/guides/base-guide/photo.png'))).toEqual(PNG);
+  });
+
+  it('takes a resource’s upload only at resources/<entry>/file.<ext>, in an accepted format that is what its name says', async () => {
+    const save = (path: string, bytes: Uint8Array) => call(editor, 'update', { body: { additions: [{ path, contents: b64(bytes) }], deletions: [] } });
+    // Bytes whose base64 has + and /, as a real file's has.
+    const csv = Buffer.from('Name,Role\r\n\u00fb\u00ff?>>>,Chair\r\n');
+    expect(b64(csv)).toMatch(/[+/]/);
+    const ok = await save('resources/base-resource/file.csv', csv);
+    expect(ok.status, await ok.clone().text()).toBe(200);
+    expect(readFileSync(join(content, 'resources/base-resource/file.csv'))).toEqual(csv);
+
+    const fake = await save('resources/probe-resource/file.pdf', Buffer.from('<html><script>alert(1)</script></html>'));
+    expect(fake.status).toBe(400);
+    expect(await fake.text()).toMatch(/Not saved: the file is not a PDF file/);
+    for (const path of ['resources/probe-resource/file.html', 'resources/probe-resource/report.pdf', 'resources/probe-resource/deeper/file.pdf', 'resources/file.pdf']) {
+      expect((await save(path, Buffer.from('%PDF-1.4\n'))).status, path).toBe(400);
+    }
+    expect(existsSync(join(content, 'resources/probe-resource'))).toBe(false);
+    expect(existsSync(join(content, 'resources/file.pdf'))).toBe(false);
   });
 
   it('answers malformed bodies with 400, never 500', async () => {

@@ -48,9 +48,10 @@ export interface KeystaticApiRequest {
 const text = (status: number, body: string) =>
   new Response(body, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' } });
 
-function base64UrlDecode(value: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*={0,2}$/.test(value)) return null;
-  return new Uint8Array(Buffer.from(value, 'base64url'));
+/** A file's contents as the editor sends them: base64 (its save uses `btoa`, with + and /), or the URL-safe form. */
+function base64Decode(value: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(value)) return null;
+  return new Uint8Array(Buffer.from(value, 'base64'));
 }
 
 /** A browser request from our own pages: same origin, or no cross-site marker at all (not a browser). */
@@ -103,7 +104,7 @@ async function update(req: KeystaticApiRequest): Promise<Response> {
   for (const addition of parsed.data.additions) {
     const path = editablePath(contentDir, addition.path);
     if (!path.ok) return refuseSave(req, `Refused: ${path.reason}.`);
-    const bytes = base64UrlDecode(addition.contents);
+    const bytes = base64Decode(addition.contents);
     if (!bytes) return text(400, 'The change was not in the form the editor sends.');
     if (path.kind === 'image') {
       const problem = imageProblem(addition.path.split('/').pop()!, bytes.byteLength, bytes.subarray(0, 16));
