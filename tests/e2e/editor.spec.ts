@@ -63,7 +63,7 @@ test('an editor replaces a resource’s file in the browser editor; a file that 
     expect(readFileSync(resource.path, 'utf8')).toContain(`file: ./${resource.slug}/file.pdf`);
 
     // A real CSV replaces the PDF: kept where the editor keeps uploads, the entry names it.
-    await upload('Contacts sheet.CSV', 'text/csv', 'Name,Role\r\nA. Partner,Chair\r\n');
+    await upload('contacts-sheet.csv', 'text/csv', 'Name,Role\r\nA. Partner,Chair\r\n');
     expect((await save(page)).status()).toBe(200);
     expect(readFileSync(join(resource.folder, 'file.csv'), 'utf8')).toBe('Name,Role\r\nA. Partner,Chair\r\n');
     expect(existsSync(join(resource.folder, 'file.pdf'))).toBe(false);
