@@ -92,7 +92,7 @@ export const configSchema = z
   })
   .transform((c) => {
     const SITE_URL = c.SITE_URL ?? `http://localhost:${c.PORT}`;
-    const production = (c.PORTAL_ENV ?? (c.NODE_ENV === 'production' ? 'production' : 'development')) === 'production';
+    const production = portalMode(c) === 'production';
     return { ...c, SITE_URL, FEEDBACK_EMAIL: c.FEEDBACK_EMAIL ?? `feedback@${new URL(SITE_URL).hostname}`, production };
   });
 
@@ -124,7 +124,7 @@ export function productionBuildProblem(env: Environment): string | null {
 }
 
 /** The portal's mode as the environment gives it (PORTAL_ENV, else NODE_ENV), without validating the rest. */
-function portalMode(env: Environment): 'production' | 'development' {
+function portalMode(env: { PORTAL_ENV?: string; NODE_ENV?: string }): 'production' | 'development' {
   if (env.PORTAL_ENV === 'production' || env.PORTAL_ENV === 'development') return env.PORTAL_ENV;
   return env.NODE_ENV === 'production' ? 'production' : 'development';
 }

@@ -78,44 +78,43 @@ export function runPrimary(count: number, startedWith: LiveBuild): Promise<strin
     setTimeout(() => fork(wasLeader), RESTART_PAUSE_MS).unref();
   });
 
-  const stop = async () => {
-    stopping = true;
-    const running = Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w) && !w!.isDead());
-    const exited = running.map((w) => new Promise((resolve) => w.once('exit', resolve)));
-    for (const worker of running) worker.process.kill('SIGTERM');
-    await Promise.all(exited);
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-
-  /**
-   * SIGHUP: a rolling restart, to give back the memory of earlier builds or take up new
-   * server code. The workers are replaced one at a time, and the port always has a
-   * listening process behind it: a follower's successor listens before it stops; the
-   * leader stops first (the others serve meanwhile, and a Publish pressed then is told to
-   * try again), then its successor takes the lead. Each stop is graceful (SIGTERM).
-   */
-  let restarting = false;
+  /** Stops a worker gracefully (SIGTERM) and waits for it; its exit starts no other. */
   const retire = async (worker: Worker) => {
     const exited = new Promise((resolve) => worker.once('exit', resolve));
     retiring.add(worker);
     worker.process.kill('SIGTERM');
     await exited;
   };
+  const running = () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w) && !w!.isDead());
+
+  const stop = async () => {
+    stopping = true;
+    await Promise.all(running().map(retire));
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+
+  /**
+   * SIGHUP: a rolling restart, to give back the memory of earlier builds. The workers are
+   * replaced one at a time, and the port always has a listening process behind it: a
+   * follower's successor listens before it stops; the leader stops first (the others
+   * serve meanwhile, and a Publish pressed then is told to try again), then its successor
+   * takes the lead. Each stop is graceful (SIGTERM).
+   */
+  let restarting = false;
   const rollingRestart = async () => {
     if (restarting || stopping) return;
     restarting = true;
     console.error('Rolling restart: replacing the server processes one at a time.');
-    const old = Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w) && !w!.isDead());
+    const old = running();
     try {
       for (const worker of old.filter((w) => w !== leader)) {
         await listening(fork(false));
         await retire(worker);
       }
       if (leader && old.includes(leader)) {
-        const previous = leader;
-        await retire(previous);
+        await retire(leader);
         leader = undefined;
         await listening(fork(true));
       }
