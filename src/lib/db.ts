@@ -5,6 +5,7 @@ import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { config, type Config } from './config.ts';
+import { cacheStatements } from './statement-cache.ts';
 import * as schema from '#db/schema.ts';
 
 export type Database = LibSQLDatabase<typeof schema> & { $client: Client };
@@ -31,9 +32,11 @@ export type DatabaseSettings = Pick<Config, 'DATABASE_URL'> & Partial<Pick<Confi
  * Opens the database: embedded file, libSQL server or embedded replica, chosen by the
  * URL. File databases get their folder created, WAL journaling (persisted in the file)
  * and a busy timeout on every pooled connection; foreign keys are on by default in libSQL.
+ * Local connections keep their compiled statements (statement-cache.ts).
  */
 export async function openDatabase(settings: DatabaseSettings = config()): Promise<Database> {
   const isFile = settings.DATABASE_URL.startsWith('file:');
+  cacheStatements();
   if (isFile) mkdirSync(dirname(resolve(settings.DATABASE_URL.slice('file:'.length))), { recursive: true });
   const client = createClient({
     url: settings.DATABASE_URL,
