@@ -329,11 +329,14 @@ export async function searchForum(
         ORDER BY posts_fts.rowid DESC
         LIMIT ${candidateLimit + 1}
       ),
+      -- Columns named, not *: a statement with * is compiled anew each time (statement-cache.ts).
       candidates AS (
-        SELECT * FROM hits ORDER BY post_id DESC LIMIT ${candidateLimit}
+        SELECT post_id, thread_id, post_number, created_at, post_hidden, thread_hidden, score, body_matches
+        FROM hits ORDER BY post_id DESC LIMIT ${candidateLimit}
       ),
       best AS (
-        SELECT *, row_number() OVER (PARTITION BY thread_id ORDER BY body_matches DESC, score, post_number) AS nth
+        SELECT post_id, thread_id, post_number, created_at, post_hidden, thread_hidden, score,
+               row_number() OVER (PARTITION BY thread_id ORDER BY body_matches DESC, score, post_number) AS nth
         FROM candidates
       )
       SELECT (SELECT count(*) FROM hits) AS candidates, post_id, thread_id, post_number, created_at, post_hidden, thread_hidden, count(*) OVER () AS total
