@@ -15,7 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { createClient, type Client } from '@libsql/client';
-import { CANDIDATE_LIMIT, SEARCH_PAGE_SIZE } from '#lib/forum/search.ts';
+import { CANDIDATE_LIMIT, MAX_TERMS, SEARCH_PAGE_SIZE } from '#lib/forum/search.ts';
 
 const publicOrigin = new URL('http://localhost:4321');
 
@@ -224,7 +224,7 @@ const MARK_CLOSE = '\uE001';
  */
 function ftsMatch(q: string): string {
   const chunks = q.normalize('NFKC').split(/\s+/).map((chunk) => chunk.match(/[\p{L}\p{N}\p{M}]+/gu)?.join(' '));
-  return [...new Set(chunks.filter(Boolean))].slice(0, 12).map((words) => `"${words}"`).join(' ');
+  return [...new Set(chunks.filter(Boolean))].slice(0, MAX_TERMS).map((words) => `"${words}"`).join(' ');
 }
 
 /** FTS5 output with markers → escaped HTML with <mark>; a stray marker is dropped. */
@@ -246,16 +246,18 @@ async function searchPage(client: Client, m: Member, q: string): Promise<string>
   const match = ftsMatch(q);
   if (!match || visible.length === 0) return form;
   const where = [`posts_fts match ?`, `t.category_id in (${visible.map((c) => Number(c.id)).join(', ')})`, `p.deleted_at is null`];
-  if (!MODERATOR_ROLES.includes(m.role)) where.push(`p.hidden_at is null`, `t.hidden_at is null`);
+  const moderator = MODERATOR_ROLES.includes(m.role);
+  if (!moderator) where.push(`p.hidden_at is null`, `t.hidden_at is null`);
   const { rows: ranked } = await client.execute({
     sql: `with hits as materialized (
             select p.id as post_id, p.thread_id, p.post_number, p.created_at,
+                   p.hidden_at is not null as post_hidden, t.hidden_at is not null as thread_hidden,
                    bm25(posts_fts, ${TITLE_WEIGHT}, ${BODY_WEIGHT}) as score, bm25(posts_fts, 0.0, 1.0) < 0 as body_matches
             from posts_fts join posts p on p.id = posts_fts.rowid join threads t on t.id = p.thread_id
             where ${where.join(' and ')} order by posts_fts.rowid desc limit ?),
           candidates as (select * from hits order by post_id desc limit ?),
           best as (select *, row_number() over (partition by thread_id order by body_matches desc, score, post_number) as nth from candidates)
-          select (select count(*) from hits) as candidates, post_id, thread_id, post_number, created_at, count(*) over () as total
+          select (select count(*) from hits) as candidates, post_id, thread_id, post_number, created_at, post_hidden, thread_hidden, count(*) over () as total
           from best where nth = 1 order by score, created_at desc, post_id desc limit ${SEARCH_PAGE_SIZE}`,
     args: [match, CANDIDATE_LIMIT + 1, CANDIDATE_LIMIT],
   });
@@ -278,7 +280,8 @@ async function searchPage(client: Client, m: Member, q: string): Promise<string>
       const n = Number(r.post_number);
       const href = `/forum/t/${r.thread_id}/${escape(d.slug)}${n > 20 ? `?page=${Math.ceil(n / 20)}` : ''}#post-${n}`;
       const created = new Date(Number(r.created_at));
-      return `<li><p>${escape(d.category_name)}</p><h2 class="forum-results__title"><a href="${href}">${marked(d.title_marked)}</a></h2><p>${marked(plain(d.body_marked))}</p>
+      const hidden = moderator && (Number(r.thread_hidden) || Number(r.post_hidden)) ? `<p><strong>${Number(r.thread_hidden) ? 'Thread' : 'Post'} hidden from members</strong></p>` : '';
+      return `<li><p>${escape(d.category_name)}</p><h2 class="forum-results__title"><a href="${href}">${marked(d.title_marked)}</a></h2>${hidden}<p>${marked(plain(d.body_marked))}</p>
 <p>${n === 1 ? 'Opening post' : `Reply ${n - 1}`} by ${escape(d.author_name ?? 'a former member')}, <time datetime="${created.toISOString()}">${day.format(created)}</time></p></li>`;
     })
     .join('\n');
