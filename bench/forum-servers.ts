@@ -255,8 +255,9 @@ async function searchPage(client: Client, m: Member, q: string): Promise<string>
                    bm25(posts_fts, ${TITLE_WEIGHT}, ${BODY_WEIGHT}) as score, bm25(posts_fts, 0.0, 1.0) < 0 as body_matches
             from posts_fts join posts p on p.id = posts_fts.rowid join threads t on t.id = p.thread_id
             where ${where.join(' and ')} order by posts_fts.rowid desc limit ?),
-          candidates as (select * from hits order by post_id desc limit ?),
-          best as (select *, row_number() over (partition by thread_id order by body_matches desc, score, post_number) as nth from candidates)
+          candidates as (select post_id, thread_id, post_number, created_at, post_hidden, thread_hidden, score, body_matches from hits order by post_id desc limit ?),
+          best as (select post_id, thread_id, post_number, created_at, post_hidden, thread_hidden, score,
+                          row_number() over (partition by thread_id order by body_matches desc, score, post_number) as nth from candidates)
           select (select count(*) from hits) as candidates, post_id, thread_id, post_number, created_at, post_hidden, thread_hidden, count(*) over () as total
           from best where nth = 1 order by score, created_at desc, post_id desc limit ${SEARCH_PAGE_SIZE}`,
     args: [match, CANDIDATE_LIMIT + 1, CANDIDATE_LIMIT],
