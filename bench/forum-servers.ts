@@ -3,7 +3,7 @@
  * server per process, as `npm start` runs one), on the database in DATABASE_URL:
  *
  *   node bench/forum-servers.ts portal <dist>   the built portal, through serve() as npm start serves it
- *   node bench/forum-servers.ts minimal         the same reads with @libsql/client, the page written with template strings
+ *   node bench/forum-servers.ts minimal         the same reads (thread, category, search) with @libsql/client, the page written with template strings
  *   node bench/forum-servers.ts static <file>   a file's bytes from memory (node:http)
  *
  * Each prints one JSON line, `{"url": …}`, when it listens, and exits on SIGTERM. With
@@ -15,6 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { createClient, type Client } from '@libsql/client';
+import { CANDIDATE_LIMIT, MAX_TERMS, SEARCH_PAGE_SIZE } from '#lib/forum/search.ts';
 
 const publicOrigin = new URL('http://localhost:4321');
 
@@ -63,11 +64,12 @@ if (mode === 'portal') {
 // ─── The minimal handler ─────────────────────────────────────────────────────
 
 /**
- * The yardstick: what a thread page or a category page costs with nothing between Node and
- * libSQL. The same reads the portal makes for the page (the session with its member, the
- * thread or category with this member's facts, the page of rows, the unread notifications
- * count), the same visibility rules written as SQL, and a page written with template
- * strings: about the same bytes, none of Astro, React, drizzle or the layout's markup.
+ * The yardstick: what a thread page, a category page or the first page of a forum search
+ * costs with nothing between Node and libSQL. The same reads the portal makes for the page
+ * (the session with its member, the thread or category with this member's facts, the page
+ * of rows or the ranked search with its snippets, the unread notifications count), the
+ * same visibility rules written as SQL, and a page written with template strings: about
+ * the same bytes, none of Astro, React, drizzle or the layout's markup.
  */
 function minimalServer(client: Client): Server {
   return createServer((req, res) => {
@@ -80,6 +82,8 @@ function minimalServer(client: Client): Server {
 
 const escape = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
+const day = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const count = new Intl.NumberFormat('en-GB');
 
 async function handle(client: Client, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
@@ -93,6 +97,7 @@ async function handle(client: Client, req: IncomingMessage, res: ServerResponse)
   let body: string | null = null;
   if (url.pathname === '/thread') body = await threadPage(client, member, Number(url.searchParams.get('id')), page);
   else if (url.pathname === '/category') body = await categoryPage(client, member, url.searchParams.get('slug') ?? '', page);
+  else if (url.pathname === '/search') body = await searchPage(client, member, url.searchParams.get('q') ?? '');
   if (body === null) {
     res.writeHead(404).end();
     return;
@@ -127,7 +132,8 @@ async function sessionMember(client: Client, cookie: string | undefined): Promis
   return { id: Number(row.id), displayName: String(row.display_name), role: String(row.role), organisationType: String(row.type), organisationId: Number(row.organisation_id) };
 }
 
-const MODERATORS = `('moderator', 'editor', 'admin')`;
+const MODERATOR_ROLES = ['moderator', 'editor', 'admin'];
+const MODERATORS = `(${MODERATOR_ROLES.map((role) => `'${role}'`).join(', ')})`;
 /** The category rule (src/lib/forum/permissions.ts canSeeCategorySql), on `c`, for role ?1 and organisation type ?2. */
 const CATEGORY_OPEN = `(
   (coalesce(json_array_length(c.allowed_roles), 0) = 0 and coalesce(json_array_length(c.allowed_organisation_types), 0) = 0)
@@ -200,4 +206,87 @@ async function categoryPage(client: Client, m: Member, slug: string, page: numbe
     })
     .join('\n');
   return `<h1>${escape(category.name)}</h1><p>${escape(category.description)}</p><p>${Number(totalRows[0]!.n)} threads</p><table><tbody>${items}</tbody></table>`;
+}
+
+// ─── Search: src/lib/forum/search.ts searchForum's queries, first page only ───
+
+/** bm25 column weights (title, body) and snippet length, as in src/lib/forum/search.ts. */
+const TITLE_WEIGHT = 10;
+const BODY_WEIGHT = 1;
+const SNIPPET_TOKENS = 24;
+const MARK_OPEN = '\uE000';
+const MARK_CLOSE = '\uE001';
+
+/**
+ * parseSearchQuery's MATCH for plain words: each chunk between spaces becomes a quoted
+ * string of its words (a phrase when punctuation joins them). The benchmark's queries
+ * need no "phrases" or prefix*, so those are not read here.
+ */
+function ftsMatch(q: string): string {
+  const chunks = q.normalize('NFKC').split(/\s+/).map((chunk) => chunk.match(/[\p{L}\p{N}\p{M}]+/gu)?.join(' '));
+  return [...new Set(chunks.filter(Boolean))].slice(0, MAX_TERMS).map((words) => `"${words}"`).join(' ');
+}
+
+/** FTS5 output with markers → escaped HTML with <mark>; a stray marker is dropped. */
+const marked = (s: unknown) =>
+  escape(s)
+    .replace(/\uE000([^\uE000\uE001]*)\uE001/g, '<mark>$1</mark>')
+    .replace(/[\uE000\uE001]/g, '');
+/** Markdown's emphasis and code characters, left out of a one-line snippet as the portal does. */
+const plain = (s: unknown) =>
+  String(s)
+    .replace(/\*{1,3}|`+|~~|^#+\s*/gm, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+async function searchPage(client: Client, m: Member, q: string): Promise<string> {
+  const { rows: visible } = await client.execute({ sql: `select c.id, c.name, c.slug from categories c where ${CATEGORY_OPEN} order by c.position, c.name`, args: [m.role, m.organisationType] });
+  const options = visible.map((c) => `<option value="${escape(c.slug)}">${escape(c.name)}</option>`).join('');
+  const form = `<h1>Search the forum</h1><form method="get" action="/forum/search" role="search"><input type="search" name="q" value="${escape(q)}"><select name="category"><option value="">Any category</option>${options}</select><button>Search</button></form>`;
+  const match = ftsMatch(q);
+  if (!match || visible.length === 0) return form;
+  const where = [`posts_fts match ?`, `t.category_id in (${visible.map((c) => Number(c.id)).join(', ')})`, `p.deleted_at is null`];
+  const moderator = MODERATOR_ROLES.includes(m.role);
+  if (!moderator) where.push(`p.hidden_at is null`, `t.hidden_at is null`);
+  const { rows: ranked } = await client.execute({
+    sql: `with hits as materialized (
+            select p.id as post_id, p.thread_id, p.post_number, p.created_at,
+                   p.hidden_at is not null as post_hidden, t.hidden_at is not null as thread_hidden,
+                   bm25(posts_fts, ${TITLE_WEIGHT}, ${BODY_WEIGHT}) as score, bm25(posts_fts, 0.0, 1.0) < 0 as body_matches
+            from posts_fts join posts p on p.id = posts_fts.rowid join threads t on t.id = p.thread_id
+            where ${where.join(' and ')} order by posts_fts.rowid desc limit ?),
+          candidates as (select post_id, thread_id, post_number, created_at, post_hidden, thread_hidden, score, body_matches from hits order by post_id desc limit ?),
+          best as (select post_id, thread_id, post_number, created_at, post_hidden, thread_hidden, score,
+                          row_number() over (partition by thread_id order by body_matches desc, score, post_number) as nth from candidates)
+          select (select count(*) from hits) as candidates, post_id, thread_id, post_number, created_at, post_hidden, thread_hidden, count(*) over () as total
+          from best where nth = 1 order by score, created_at desc, post_id desc limit ${SEARCH_PAGE_SIZE}`,
+    args: [match, CANDIDATE_LIMIT + 1, CANDIDATE_LIMIT],
+  });
+  const total = Number(ranked[0]?.total ?? 0);
+  const capped = Number(ranked[0]?.candidates ?? 0) > CANDIDATE_LIMIT;
+  const { rows: details } = ranked.length
+    ? await client.execute({
+        sql: `select f.rowid as post_id, highlight(posts_fts, 0, ?2, ?3) as title_marked, snippet(posts_fts, 1, ?2, ?3, '…', ${SNIPPET_TOKENS}) as body_marked,
+                     t.slug, c.name as category_name, u.display_name as author_name
+              from posts_fts f join posts p on p.id = f.rowid join threads t on t.id = p.thread_id join categories c on c.id = t.category_id left join users u on u.id = p.author_id
+              where posts_fts match ?1 and f.rowid in (${ranked.map((r) => Number(r.post_id)).join(', ')})`,
+        args: [match, MARK_OPEN, MARK_CLOSE],
+      })
+    : { rows: [] };
+  const byId = new Map(details.map((d) => [Number(d.post_id), d]));
+  const items = ranked
+    .map((r) => {
+      const d = byId.get(Number(r.post_id));
+      if (!d) return '';
+      const n = Number(r.post_number);
+      const href = `/forum/t/${r.thread_id}/${escape(d.slug)}${n > 20 ? `?page=${Math.ceil(n / 20)}` : ''}#post-${n}`;
+      const created = new Date(Number(r.created_at));
+      const hidden = moderator && (Number(r.thread_hidden) || Number(r.post_hidden)) ? `<p><strong>${Number(r.thread_hidden) ? 'Thread' : 'Post'} hidden from members</strong></p>` : '';
+      return `<li><p>${escape(d.category_name)}</p><h2 class="forum-results__title"><a href="${href}">${marked(d.title_marked)}</a></h2>${hidden}<p>${marked(plain(d.body_marked))}</p>
+<p>${n === 1 ? 'Opening post' : `Reply ${n - 1}`} by ${escape(d.author_name ?? 'a former member')}, <time datetime="${created.toISOString()}">${day.format(created)}</time></p></li>`;
+    })
+    .join('\n');
+  const status = total === 0 ? `Nothing in the forum matched ${escape(q)}.` : `${capped ? 'At least ' : ''}${count.format(total)} ${total === 1 ? 'thread matches' : 'threads match'} ${escape(q)}.`;
+  const narrowed = capped ? `<p>Your words are in more than ${count.format(CANDIDATE_LIMIT)} posts, so these results are the best of the most recent ${count.format(CANDIDATE_LIMIT)}.</p>` : '';
+  return `${form}<p class="search-status" role="status">${status}</p>${narrowed}<ol class="forum-results">${items}</ol><p>Page 1 of ${Math.max(1, Math.ceil(total / SEARCH_PAGE_SIZE))}</p>`;
 }

@@ -3,7 +3,8 @@
  * then (1) how long seeding and indexing take, (2) forum search in process, and (3) the
  * built server under autocannon, in a process of its own as `npm start` runs it: a
  * thread's first and a deep page, a category page and forum searches, each beside a
- * minimal handler doing the same reads with @libsql/client and template strings, and the
+ * minimal handler doing the same reads with @libsql/client and template strings (its
+ * searches checked to list the same threads as the portal's), and the
  * thread page beside its own bytes served from memory: real page : minimal : static, and
  * beside an older build (BENCH_BASELINE) when given. It reports
  * figures and asserts nothing about time; a step that does not work (a page that is not
@@ -274,6 +275,13 @@ async function load(url: string, headers: Record<string, string>, connections = 
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, requests: result.requests.total, cpuMs: (cpuTimeMs(serverPid) - cpuBefore) / result.requests.total };
 }
 
+/** What a search page says it found: the total from its status line, and the results' links in order. */
+function searchResults(html: string): { total: number; links: string[] } {
+  const total = /(?:At least )?([\d,]+) threads? match/.exec(html)?.[1]?.replaceAll(',', '');
+  const links = [...html.matchAll(/class="forum-results__title"[^>]*><a href="([^"]+)"/g)].map((m) => m[1]!);
+  return { total: Number(total ?? 0), links };
+}
+
 /**
  * `ensureBuilt` (src/server/build.ts) with the build's output on stderr, so that stdout
  * carries only the table.
@@ -413,17 +421,27 @@ try {
       { key: 'thread', label: 'thread page 1 (20 posts)', portal: `/forum/t/${threadId}/${slug}`, minimal: `/thread?id=${threadId}` },
       { key: 'deep', label: `thread page ${deepPage} of ${deepPage}`, portal: `/forum/t/${threadId}/${slug}?page=${deepPage}`, minimal: `/thread?id=${threadId}&page=${deepPage}` },
       { key: 'category', label: 'category page 1 (25 threads)', portal: `/forum/${seeded.categorySlug}`, minimal: `/category?slug=${seeded.categorySlug}` },
-      { key: 'search', label: `forum search "${RARE_WORD}"`, portal: `/forum/search?q=${RARE_WORD}` },
-      { key: 'search', label: `forum search "${COMMON_WORD}"`, portal: `/forum/search?q=${COMMON_WORD}` },
+      { key: 'search', label: `forum search "${RARE_WORD}"`, portal: `/forum/search?q=${RARE_WORD}`, minimal: `/search?q=${RARE_WORD}` },
+      { key: 'search', label: `forum search "${COMMON_WORD}"`, portal: `/forum/search?q=${COMMON_WORD}`, minimal: `/search?q=${COMMON_WORD}` },
     ].filter((k) => PAGES.has(k.key));
     // Each page once first: it must answer 200, and the member's read position moves to
-    // the end of each thread page now, so that no measured request writes.
+    // the end of each thread page now, so that no measured request writes. A search must
+    // list the same threads, in the same order, from the same total, in the minimal
+    // handler as in the portal, or the yardstick would measure other work.
     for (const kind of kinds) {
+      const pages = new Map<string, string>();
       for (const [name, server] of portals) {
         const response = await fetch(new URL(kind.portal, server.url), { headers, redirect: 'manual' });
         assert.equal(response.status, 200, `${name} ${kind.portal} answers 200 (got ${response.status})`);
+        pages.set(name, await response.text());
       }
-      if (kind.minimal) assert.equal((await fetch(new URL(kind.minimal, minimal.url), { headers })).status, 200, `minimal ${kind.minimal} answers 200`);
+      if (!kind.minimal) continue;
+      const response = await fetch(new URL(kind.minimal, minimal.url), { headers });
+      assert.equal(response.status, 200, `minimal ${kind.minimal} answers 200`);
+      if (kind.key !== 'search') continue;
+      const portalResults = searchResults(pages.get('portal')!);
+      assert.ok(portalResults.total > 0 && portalResults.links.length > 0, `${kind.portal} finds something`);
+      assert.deepEqual(searchResults(await response.text()), portalResults, `the minimal handler's ${kind.minimal} lists what the portal's ${kind.portal} lists`);
     }
     // Static bytes: the thread page as the portal sent it, from memory.
     const page = Buffer.from(await (await fetch(new URL(`/forum/t/${threadId}/${slug}`, portals[0]![1].url), { headers })).arrayBuffer());
