@@ -1,7 +1,7 @@
 /**
  * The trail back to where a page sits (Home › Guides, Members' area › Forum › …), written
  * as a string: Breadcrumbs.astro inserts it, and pages rendered on every request (the
- * forum's) call it directly, which saves a component instance per page (decision 035).
+ * forum's) call it directly, which saves a component instance per page (decision 037).
  * Everything is escaped here.
  */
 import { escapeHtml } from '#lib/html.ts';

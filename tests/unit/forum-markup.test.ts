@@ -1,5 +1,5 @@
 /**
- * Markup the forum's pages write as strings rather than components (decision 035):
+ * Markup the forum's pages write as strings rather than components (decision 037):
  * breadcrumbs, the pager, the notification level form and a category's thread rows. They
  * are inserted unescaped, so this pins that everything from members, the database or the
  * address is escaped, and the links each one gives.

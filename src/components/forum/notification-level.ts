@@ -2,7 +2,7 @@
  * The Watching / Normal / Muted form for one thread or category, written as a string.
  * NotificationLevel.astro inserts it (and reads the level when a page does not know it);
  * the thread and category pages call it directly, which saves a component instance each
- * (decision 035). Everything is escaped here. Its styles are in global.css.
+ * (decision 037). Everything is escaped here. Its styles are in global.css.
  */
 import { levelLabels, notificationLevels, type NotificationLevel } from '#lib/forum/levels.ts';
 import { escapeHtml } from '#lib/html.ts';

@@ -1,7 +1,7 @@
 /**
  * "Page 2 of 6" with previous, numbered and next links, keeping the page's other query
  * parameters; written as a string. Pager.astro inserts it; the thread and category pages
- * call it directly, which saves a component instance each (decision 035). Everything is
+ * call it directly, which saves a component instance each (decision 037). Everything is
  * escaped here.
  */
 import { escapeHtml } from '#lib/html.ts';

@@ -2,7 +2,7 @@
  * A category page's thread list, one table row per thread, written as a string: the tags
  * (pinned, locked, hidden for moderators, new), the title, who started it, the unread posts
  * with a link to the first, replies and last activity. A function rather than template
- * markup because a category page shows 25 rows on every request (decision 035); the page
+ * markup because a category page shows 25 rows on every request (decision 037); the page
  * inserts the result with `set:html`, so everything from members or the database is
  * escaped here.
  */
