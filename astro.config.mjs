@@ -11,6 +11,7 @@ import { membersFiles } from '#integrations/members-files.ts';
 import { publicPages } from '#integrations/public-pages.ts';
 import { precompress } from '#integrations/precompress.ts';
 import { cspDigestsOnce } from '#integrations/csp-digests-once.ts';
+import { reactRenderToString } from '#integrations/react-render-to-string.ts';
 
 // Settings come from the environment, validated in one place (src/lib/config.ts).
 const settings = config();
@@ -37,6 +38,7 @@ export default defineConfig({
     react(),
     // Each inline style's and script's CSP hash computed once, not on every request.
     cspDigestsOnce(),
+    reactRenderToString(),
     // Only public pages belong in the sitemap: what renders on demand (sign-in, account,
     // members' pages, the forum) is left out, as the routes themselves declare.
     pages.integration,
