@@ -1,4 +1,5 @@
 import type { AstroIntegration } from 'astro';
+import { patchBundledModule } from './patch-bundled-module.ts';
 
 /** The function in Astro's runtime that hashes an inline style or script for the page's CSP. */
 const DIGEST_FUNCTION = 'async function generateCspDigest(data, algorithm) {';
@@ -19,42 +20,25 @@ const MAX_DIGESTS = 1000;
  * quietly going back to hashing on every request.
  */
 export function cspDigestsOnce(): AstroIntegration {
-  return {
+  return patchBundledModule({
     name: 'nmsn:csp-digests-once',
-    hooks: {
-      'astro:config:setup': ({ updateConfig }) => {
-        updateConfig({
-          vite: {
-            plugins: [
-              {
-                name: 'nmsn:csp-digests-once',
-                transform(code, id) {
-                  if (!ENCRYPTION_MODULE.test(id.split('?', 1)[0]!)) return null;
-                  if (!code.includes(DIGEST_FUNCTION)) {
-                    throw new Error(`src/integrations/csp-digests-once.ts: Astro's ${id} no longer has "${DIGEST_FUNCTION}"; update or remove this integration.`);
-                  }
-                  const memo = [
-                    'const cspDigests = new Map();',
-                    'async function generateCspDigest(data, algorithm) {',
-                    '  const key = `${algorithm}\\n${data}`;',
-                    '  let digest = cspDigests.get(key);',
-                    '  if (digest === undefined) {',
-                    `    if (cspDigests.size >= ${MAX_DIGESTS}) cspDigests.clear();`,
-                    '    digest = generateCspDigestUncached(data, algorithm);',
-                    '    cspDigests.set(key, digest);',
-                    '    digest.catch(() => cspDigests.delete(key));',
-                    '  }',
-                    '  return digest;',
-                    '}',
-                    'async function generateCspDigestUncached(data, algorithm) {',
-                  ].join('\n');
-                  return { code: code.replace(DIGEST_FUNCTION, memo), map: null };
-                },
-              },
-            ],
-          },
-        });
-      },
-    },
-  };
+    source: 'src/integrations/csp-digests-once.ts',
+    module: ENCRYPTION_MODULE,
+    find: DIGEST_FUNCTION,
+    replace: [
+      'const cspDigests = new Map();',
+      'async function generateCspDigest(data, algorithm) {',
+      '  const key = `${algorithm}\\n${data}`;',
+      '  let digest = cspDigests.get(key);',
+      '  if (digest === undefined) {',
+      `    if (cspDigests.size >= ${MAX_DIGESTS}) cspDigests.clear();`,
+      '    digest = generateCspDigestUncached(data, algorithm);',
+      '    cspDigests.set(key, digest);',
+      '    digest.catch(() => cspDigests.delete(key));',
+      '  }',
+      '  return digest;',
+      '}',
+      'async function generateCspDigestUncached(data, algorithm) {',
+    ].join('\n'),
+  });
 }

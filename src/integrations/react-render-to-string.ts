@@ -1,4 +1,5 @@
 import type { AstroIntegration } from 'astro';
+import { patchBundledModule } from './patch-bundled-module.ts';
 
 /** How @astrojs/react 7 renders an island on the server when it streams (React 19's web-stream API). */
 const STREAMED_RENDER = `} else if ("renderToReadableStream" in ReactDOM) {\n    html = await renderToReadableStreamAsync(vnode, renderOptions);`;
@@ -20,32 +21,15 @@ const REACT_SERVER_MODULE = /\/@astrojs\/react\/dist\/server\.js$/;
  * than quietly going back to streaming.
  */
 export function reactRenderToString(): AstroIntegration {
-  return {
+  return patchBundledModule({
     name: 'nmsn:react-render-to-string',
-    hooks: {
-      'astro:config:setup': ({ updateConfig }) => {
-        updateConfig({
-          vite: {
-            plugins: [
-              {
-                name: 'nmsn:react-render-to-string',
-                transform(code, id) {
-                  if (!REACT_SERVER_MODULE.test(id.split('?', 1)[0]!)) return null;
-                  if (!code.includes(STREAMED_RENDER)) {
-                    throw new Error(`src/integrations/react-render-to-string.ts: ${id} no longer renders with "${STREAMED_RENDER}"; update or remove this integration.`);
-                  }
-                  const once = [
-                    '} else if (!renderOptions.formState) {',
-                    '    html = ReactDOM.renderToString(vnode, { identifierPrefix: renderOptions.identifierPrefix });',
-                    `  ${STREAMED_RENDER}`,
-                  ].join('\n');
-                  return { code: code.replace(STREAMED_RENDER, once), map: null };
-                },
-              },
-            ],
-          },
-        });
-      },
-    },
-  };
+    source: 'src/integrations/react-render-to-string.ts',
+    module: REACT_SERVER_MODULE,
+    find: STREAMED_RENDER,
+    replace: [
+      '} else if (!renderOptions.formState) {',
+      '    html = ReactDOM.renderToString(vnode, { identifierPrefix: renderOptions.identifierPrefix });',
+      `  ${STREAMED_RENDER}`,
+    ].join('\n'),
+  });
 }

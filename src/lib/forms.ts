@@ -15,6 +15,11 @@ export interface FormState {
   values: Record<string, string>;
 }
 
+/** Whether the form has anything to report (what ErrorSummary.astro shows). */
+export function hasErrors(state: FormState): boolean {
+  return Boolean(state.formError) || Object.keys(state.fieldErrors).length > 0;
+}
+
 const NEVER_ECHO = /password|code|token/i;
 
 /** A refused action's messages: the first per field, or one for the form. */

@@ -3,7 +3,7 @@
  *
  * `@libsql/client` compiles every statement anew (`prepare`) on each `execute`, and asks
  * it for its columns twice; drizzle's `.prepare()` only builds the SQL text once. For a
- * thread page that was about a third of SQLite's share of the time: compiling drizzle's
+ * thread page that was about 60 % of the time spent in SQLite: compiling drizzle's
  * long column lists costs far more than running the lookups (docs/decisions/036). The
  * client creates its connections with the `libsql` package's `Database`, and reuses a
  * statement safely — binding runs it from the start, and a statement that has run to

@@ -175,6 +175,11 @@ export function findingKinds(findings: readonly SafeguardingFinding[]): Personal
 export const SAFEGUARDING_MESSAGE =
   'This may contain a victim’s personal data. Check the details listed below: take them out, or confirm that sharing them here is necessary and safe.';
 
+/** Whether a form's last submission was held by the check: its message is on the body field. */
+export function heldBySafeguarding(fieldErrors: Record<string, string>): boolean {
+  return fieldErrors.body === SAFEGUARDING_MESSAGE;
+}
+
 /** The post was not saved: it may hold personal data, and the author has not confirmed it. */
 export interface SafeguardingHold extends Refusal {
   reason: 'safeguarding';
