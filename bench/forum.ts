@@ -310,9 +310,9 @@ interface Child {
  * `profileAs`, `startProfile()` starts V8's CPU profiler in it, and stopping it writes
  * the profile to PROFILE_DIR/<profileAs>.cpuprofile.
  */
-async function startServer(args: string[], env: Record<string, string | undefined>, profileAs?: string): Promise<Child> {
+async function startServer(args: string[], env: Record<string, string | undefined>, profileAs?: string, from = root): Promise<Child> {
   const PROFILE_OUT = profileAs && PROFILE_DIR ? join(PROFILE_DIR, `${profileAs}.cpuprofile`) : undefined;
-  const child = spawn(process.execPath, [join(root, 'bench/forum-servers.ts'), ...args], { cwd: root, env: { ...env, PROFILE_OUT }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(from, 'bench/forum-servers.ts'), ...args], { cwd: from, env: { ...env, PROFILE_OUT }, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<URL>((resolve, reject) => {
     let out = '';
@@ -400,11 +400,12 @@ try {
     // The portal as `npm start` runs it now: the libraries' production builds, the portal in its demo mode.
     const portalEnv: Record<string, string | undefined> = { ...base };
     useProductionLibraries(portalEnv);
-    // An older build (BENCH_BASELINE) as `npm start` ran before decision 032: NODE_ENV unset.
-    const baselineEnv: Record<string, string | undefined> = { ...base, NODE_ENV: undefined, PORTAL_ENV: undefined };
+    // An older build (BENCH_BASELINE), as `npm start` runs it, served by its own checkout's
+    // server script and so its own src/lib, which opens the database, when it has one.
+    const baselineRoot = BASELINE && existsSync(resolve(BASELINE, '../bench/forum-servers.ts')) ? resolve(BASELINE, '..') : root;
 
     const portals: [string, Child][] = [['portal', await startServer(['portal', join(root, 'dist')], portalEnv, PROFILE_DIR ? 'portal' : undefined)]];
-    if (BASELINE) portals.push(['baseline', await startServer(['portal', resolve(BASELINE)], baselineEnv, PROFILE_DIR ? 'baseline' : undefined)]);
+    if (BASELINE) portals.push(['baseline', await startServer(['portal', resolve(BASELINE)], portalEnv, PROFILE_DIR ? 'baseline' : undefined, baselineRoot)]);
     children.push(...portals.map(([, c]) => c));
     const minimal = await startServer(['minimal'], base);
     children.push(minimal);

@@ -5,6 +5,7 @@ import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { config, type Config } from './config.ts';
+import { drizzleWithReadConnection } from './read-connection.ts';
 import { cacheStatements } from './statement-cache.ts';
 import * as schema from '#db/schema.ts';
 
@@ -32,12 +33,14 @@ export type DatabaseSettings = Pick<Config, 'DATABASE_URL'> & Partial<Pick<Confi
  * Opens the database: embedded file, libSQL server or embedded replica, chosen by the
  * URL. File databases get their folder created, WAL journaling (persisted in the file)
  * and a busy timeout on every pooled connection; foreign keys are on by default in libSQL.
- * Local connections keep their compiled statements (statement-cache.ts).
+ * Local connections keep their compiled statements (statement-cache.ts), and a local
+ * file's typed selects run on a read connection of their own (read-connection.ts).
  */
 export async function openDatabase(settings: DatabaseSettings = config()): Promise<Database> {
   const isFile = settings.DATABASE_URL.startsWith('file:');
+  const file = isFile ? resolve(settings.DATABASE_URL.slice('file:'.length)) : undefined;
   cacheStatements();
-  if (isFile) mkdirSync(dirname(resolve(settings.DATABASE_URL.slice('file:'.length))), { recursive: true });
+  if (file) mkdirSync(dirname(file), { recursive: true });
   const client = createClient({
     url: settings.DATABASE_URL,
     authToken: settings.DATABASE_AUTH_TOKEN,
@@ -45,8 +48,12 @@ export async function openDatabase(settings: DatabaseSettings = config()): Promi
     timeout: BUSY_TIMEOUT_MS,
   });
   if (settings.DATABASE_SYNC_URL) await client.sync();
-  if (isFile) await client.execute('PRAGMA journal_mode = WAL');
-  return drizzle(client, { schema });
+  if (!file) return drizzle(client, { schema });
+  await client.execute('PRAGMA journal_mode = WAL');
+  // Not for an in-memory database (another connection would be another database) or an
+  // embedded replica (the client keeps its sync state on its own connection).
+  if (settings.DATABASE_SYNC_URL || /[?]|:memory:/.test(settings.DATABASE_URL)) return drizzle(client, { schema });
+  return drizzleWithReadConnection(client, file, schema, BUSY_TIMEOUT_MS);
 }
 
 export const migrationsFolder = resolve(import.meta.dirname, '../../db/migrations');

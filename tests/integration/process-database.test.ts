@@ -22,7 +22,7 @@ type DbModule = typeof import('#lib/db.ts');
 async function copyOfDbModule(name: string): Promise<DbModule> {
   const dir = join(work, name);
   mkdirSync(dir);
-  for (const file of ['db.ts', 'config.ts', 'process.ts', 'statement-cache.ts']) cpSync(join(root, 'src/lib', file), join(dir, file));
+  for (const file of ['db.ts', 'config.ts', 'process.ts', 'read-connection.ts', 'statement-cache.ts']) cpSync(join(root, 'src/lib', file), join(dir, file));
   return (await import(/* @vite-ignore */ pathToFileURL(join(dir, 'db.ts')).href)) as DbModule;
 }
 
