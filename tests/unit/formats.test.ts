@@ -26,6 +26,18 @@ describe('shared formatters', () => {
     expect(formatDateTime(new Date('2026-06-30T23:30:00Z'))).toBe('1 Jul 2026, 00:30');
   });
 
+  it('formatDateTime gives a kept minute the same text, and the next minute its own, past the number kept', () => {
+    const fresh = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
+    const start = Date.parse('2026-10-24T22:00:00Z'); // runs through the clocks going back
+    for (let i = 0; i < 12_000; i += 1) {
+      const early = new Date(start + i * 60_000);
+      const late = new Date(start + i * 60_000 + 59_999);
+      expect(formatDateTime(early)).toBe(fresh.format(early));
+      expect(formatDateTime(late)).toBe(fresh.format(early));
+    }
+    expect(formatDateTime(new Date('1969-12-31T23:59:30Z'))).toBe('1 Jan 1970, 00:59'); // British Standard Time then
+  });
+
   it('formatMonthYear and formatDate write what a new formatter per call wrote', () => {
     for (const d of instants) {
       expect(formatMonthYear(d)).toBe(new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'Europe/London' }).format(d));
