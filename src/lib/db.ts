@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createClient, type Client } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
@@ -50,9 +50,10 @@ export async function openDatabase(settings: DatabaseSettings = config()): Promi
   if (settings.DATABASE_SYNC_URL) await client.sync();
   if (!file) return drizzle(client, { schema });
   await client.execute('PRAGMA journal_mode = WAL');
-  // Not for an in-memory database (another connection would be another database) or an
-  // embedded replica (the client keeps its sync state on its own connection).
-  if (settings.DATABASE_SYNC_URL || /[?]|:memory:/.test(settings.DATABASE_URL)) return drizzle(client, { schema });
+  // Not for an in-memory database (another connection would be another database), an
+  // embedded replica (the client keeps its sync state on its own connection), or a URL
+  // whose file is not where a plain reading of it says (the client has created it by now).
+  if (settings.DATABASE_SYNC_URL || /[?]|:memory:/.test(settings.DATABASE_URL) || !existsSync(file)) return drizzle(client, { schema });
   return drizzleWithReadConnection(client, file, schema, BUSY_TIMEOUT_MS);
 }
 
