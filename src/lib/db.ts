@@ -37,8 +37,7 @@ export type DatabaseSettings = Pick<Config, 'DATABASE_URL'> & Partial<Pick<Confi
  * file's typed selects run on a read connection of their own (read-connection.ts).
  */
 export async function openDatabase(settings: DatabaseSettings = config()): Promise<Database> {
-  const isFile = settings.DATABASE_URL.startsWith('file:');
-  const file = isFile ? resolve(settings.DATABASE_URL.slice('file:'.length)) : undefined;
+  const file = settings.DATABASE_URL.startsWith('file:') ? resolve(settings.DATABASE_URL.slice('file:'.length)) : undefined;
   cacheStatements();
   if (file) mkdirSync(dirname(file), { recursive: true });
   const client = createClient({

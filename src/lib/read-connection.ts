@@ -15,21 +15,21 @@
  * Anything else, and any failure, takes the client's own path, so a caller sees the
  * client's results and errors (LibsqlError with its code) as before.
  */
-import { createRequire } from 'node:module';
 import type { Client } from '@libsql/client';
 import { createTableRelationsHelpers, extractTablesRelationalConfig, type RelationalSchemaConfig, type TablesRelationalConfig } from 'drizzle-orm';
 import { LibSQLDatabase } from 'drizzle-orm/libsql';
 import { LibSQLSession } from 'drizzle-orm/libsql/session';
 import { fillPlaceholders } from 'drizzle-orm/sql';
 import { SQLiteAsyncDialect, type PreparedQueryConfig } from 'drizzle-orm/sqlite-core';
+import { libsqlDatabaseClass } from './statement-cache.ts';
 
 interface RawStatement {
   raw(on: boolean): RawStatement;
-  safeIntegers(on: boolean): RawStatement;
   all(params: unknown[]): unknown[][];
 }
 interface RawConnection {
   prepare(sql: string): RawStatement;
+  defaultSafeIntegers(on: boolean): void;
   close(): void;
 }
 
@@ -46,13 +46,15 @@ function bindsAsIs(value: unknown): boolean {
 
 /** Opens the connection on `file` (it must exist), with the client's busy timeout. */
 function openRawConnection(file: string, timeoutMs: number): { read: ReadRows; close(): void } {
-  const Database = createRequire(import.meta.resolve('@libsql/client'))('libsql') as new (path: string, options: { timeout: number }) => RawConnection;
+  const Database = libsqlDatabaseClass() as new (path: string, options: { timeout: number }) => RawConnection;
   const connection = new Database(file, { timeout: timeoutMs });
+  // Integers as BigInts, so that one beyond 2^53 is seen, as the client sees it.
+  connection.defaultSafeIntegers(true);
   let open = true;
   return {
     read(sql, params) {
       if (!open || !params.every(bindsAsIs)) return undefined;
-      const rows = connection.prepare(sql).raw(true).safeIntegers(true).all(params);
+      const rows = connection.prepare(sql).raw(true).all(params);
       // Integers as the client gives them (its default intMode, "number"): refused beyond 2^53.
       for (const row of rows) {
         for (let i = 0; i < row.length; i++) {

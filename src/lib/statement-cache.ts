@@ -30,10 +30,14 @@ const installed = Symbol.for('nmsn.statementCache');
 /** `x.*` or `select *`: a column list that a migration could change; `count(*)` is not one. */
 const STAR_COLUMNS = /(?:\.|\bselect\s+(?:distinct\s+)?)\*/i;
 
+/** The `libsql` package's `Database` class: the copy @libsql/client itself loads, wherever npm put it. */
+export function libsqlDatabaseClass(): unknown {
+  return createRequire(import.meta.resolve('@libsql/client'))('libsql');
+}
+
 /** Once per process (the server loads this module from src/ and from its build): later calls do nothing. */
 export function cacheStatements(): void {
-  // The copy @libsql/client itself loads, wherever npm put it.
-  const Database = createRequire(import.meta.resolve('@libsql/client'))('libsql') as DatabaseClass & { [installed]?: true };
+  const Database = libsqlDatabaseClass() as DatabaseClass & { [installed]?: true };
   if (Database[installed]) return;
   Database[installed] = true;
   const prepare = Database.prototype.prepare;

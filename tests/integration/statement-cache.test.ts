@@ -4,14 +4,13 @@
  * their new values and see other connections' writes; they hold no snapshot that would
  * stop a checkpoint; a `*` column list follows a migration; the cache stays bounded.
  */
-import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, write } from '#lib/db.ts';
-import { cacheStatements, STATEMENTS_PER_CONNECTION } from '#lib/statement-cache.ts';
+import { cacheStatements, libsqlDatabaseClass, STATEMENTS_PER_CONNECTION } from '#lib/statement-cache.ts';
 
 interface RawStatement {
   raw(on: boolean): RawStatement;
@@ -22,7 +21,7 @@ interface RawDatabase {
   exec(sql: string): void;
   close(): void;
 }
-const LibsqlDatabase = createRequire(import.meta.resolve('@libsql/client'))('libsql') as new (path: string) => RawDatabase;
+const LibsqlDatabase = libsqlDatabaseClass() as new (path: string) => RawDatabase;
 
 let dir: string;
 beforeAll(() => {

@@ -12,6 +12,8 @@ import { pagerHtml } from '#components/forum/pager.ts';
 import { threadRowsHtml } from '#components/forum/thread-rows.ts';
 
 const url = (path: string) => new URL(path, 'http://localhost:4321');
+/** What astro:actions gives the form for `actions.notifications`. */
+const actions = { setThreadLevel: '?_action=notifications.setThreadLevel', setCategoryLevel: '?_action=notifications.setCategoryLevel' };
 
 describe('breadcrumbsHtml', () => {
   it('writes the trail, escaped, and keeps it from the search index when asked', () => {
@@ -51,7 +53,7 @@ describe('notificationLevelHtml', () => {
       targetId: 7,
       targetName: 'Q&A <b>',
       level: 'watching',
-      action: '/notifications?_action=notifications.setThreadLevel',
+      actions,
       url: url('/forum/t/7/q-a?page=2&_action=forum.reply&x=%22'),
     });
     expect(out).toContain('<form class="notification-level" method="POST" action="/notifications?_action=notifications.setThreadLevel">');
@@ -64,7 +66,7 @@ describe('notificationLevelHtml', () => {
   });
 
   it('names a category’s field after it, with a label of the page’s choosing', () => {
-    const out = notificationLevelHtml({ kind: 'category', targetId: 2, targetName: 'General', level: 'normal', action: '/n', url: url('/notifications'), label: 'For <General>' });
+    const out = notificationLevelHtml({ kind: 'category', targetId: 2, targetName: 'General', level: 'normal', actions, url: url('/notifications'), label: 'For <General>' });
     expect(out).toContain('name="categoryId" value="2"');
     expect(out).toContain('<label for="notification-level-category-2">For &lt;General&gt;</label>');
     expect(out).toContain('<input type="hidden" name="next" value="/notifications">');

@@ -5,23 +5,30 @@
  * (decision 037). Everything is escaped here. Its styles are in global.css.
  */
 import { levelLabels, notificationLevels, type NotificationLevel } from '#lib/forum/levels.ts';
+import { formAction } from '#lib/forum/urls.ts';
 import { escapeHtml } from '#lib/html.ts';
+
+/** The Actions the form posts to: `actions.notifications` from astro:actions (which this module cannot import: unit tests load it). */
+export interface NotificationLevelActions {
+  setThreadLevel: { toString(): string };
+  setCategoryLevel: { toString(): string };
+}
 
 export interface NotificationLevelOptions {
   kind: 'thread' | 'category';
   /** The thread's or category's id and its title or name. */
   targetId: number;
   targetName: string;
-  level: NotificationLevel | undefined;
-  /** The form's action: /notifications with the Action for `kind` (setThreadLevel, setCategoryLevel). */
-  action: string;
+  level: NotificationLevel;
+  actions: NotificationLevelActions;
   /** This page's address, where the member is sent back to. */
   url: URL;
   /** The field's label (default: "Notifications for this thread/category"). */
   label?: string;
 }
 
-export function notificationLevelHtml({ kind, targetId, targetName, level, action, url, label }: NotificationLevelOptions): string {
+export function notificationLevelHtml({ kind, targetId, targetName, level, actions, url, label }: NotificationLevelOptions): string {
+  const action = formAction('/notifications', kind === 'thread' ? actions.setThreadLevel : actions.setCategoryLevel);
   const fieldId = `notification-level-${kind}-${targetId}`;
   const params = new URLSearchParams(url.searchParams);
   params.delete('_action');
